@@ -1,0 +1,46 @@
+import 'reflect-metadata';
+import { AppConfig, ConfigError, loadConfig, maskDatabaseUrl } from './config/app-config';
+import { createApp, logger } from './app';
+import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
+import { UsersService } from './users/users.service';
+
+async function main(): Promise<void> {
+  const log = logger();
+  const env = loadConfig(process.env);
+  let embedded: EmbeddedDatabase | null = null;
+  if (!env.databaseUrl) {
+    log.log(`no DATABASE_URL: starting the embedded Postgres in ${env.dataDir}`);
+    embedded = await startEmbeddedPostgres(env.dataDir);
+  }
+  const config = new AppConfig({ ...env, databaseUrl: env.databaseUrl ?? embedded!.url });
+  log.log(`database ${maskDatabaseUrl(config.databaseUrl!)}`);
+  const app = await createApp(config);
+  await app.listen(config.port, config.host);
+
+  const admin = await app
+    .get(UsersService)
+    .ensureFirstAdmin(config.adminEmail, config.adminPassword);
+  const lines = [`driftlock is running at ${config.publicUrl}`];
+  if (admin.created) {
+    lines.push(`first admin: ${config.adminEmail}`);
+    lines.push(
+      admin.generatedPassword
+        ? `password (shown once, change it in the console): ${admin.generatedPassword}`
+        : 'password: the one in DRIFTLOCK_ADMIN_PASSWORD',
+    );
+  }
+  process.stdout.write(lines.map((l) => `  ${l}\n`).join(''));
+
+  const stop = async () => {
+    await app.close();
+    await embedded?.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`driftlock server: ${e instanceof ConfigError ? e.message : (e as Error).stack}\n`);
+  process.exit(1);
+});

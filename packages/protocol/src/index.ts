@@ -1,0 +1,7 @@
+export * from './common';
+export * from './workload';
+export * from './process';
+export * from './policy';
+export * from './threat';
+export * from './agent-messages';
+export * from './rest';
