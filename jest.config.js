@@ -2,7 +2,9 @@
 module.exports = {
   projects: [
     '<rootDir>/packages/protocol',
+    '<rootDir>/packages/cri',
     '<rootDir>/apps/server',
     '<rootDir>/apps/agent',
+    '<rootDir>/e2e/cluster',
   ],
 };
