@@ -14,15 +14,21 @@ RESULTS="$ROOT/.driftlock/test-results"
 rm -rf "$RESULTS" && mkdir -p "$RESULTS"
 status=0
 
-echo "== lint"
-if pnpm lint >"$RESULTS/lint.log" 2>&1; then
-  echo "lint: clean"
-  echo '{"numPassedTests":1,"numFailedTests":0}' >"$RESULTS/lint.json"
-else
-  cat "$RESULTS/lint.log"
-  echo '{"numPassedTests":0,"numFailedTests":1}' >"$RESULTS/lint.json"
-  status=1
-fi
+# Static checks count as one test each: ESLint + Prettier, and the TypeScript of every package.
+static_check() {
+  local name=$1; shift
+  echo "== $name"
+  if "$@" >"$RESULTS/$name.log" 2>&1; then
+    echo "$name: clean"
+    echo '{"numPassedTests":1,"numFailedTests":0}' >"$RESULTS/$name.json"
+  else
+    cat "$RESULTS/$name.log"
+    echo '{"numPassedTests":0,"numFailedTests":1}' >"$RESULTS/$name.json"
+    status=1
+  fi
+}
+static_check lint pnpm lint
+static_check typecheck pnpm -r --if-present typecheck
 
 echo "== jest (every package)"
 npx jest --ci --json --outputFile="$RESULTS/jest.json" || status=1

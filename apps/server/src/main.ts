@@ -1,12 +1,17 @@
 import 'reflect-metadata';
-import { AppConfig, ConfigError, loadConfig, maskDatabaseUrl } from './config/app-config';
+import {
+  AppConfig,
+  ConfigError,
+  loadConfigFromEnvironment,
+  maskDatabaseUrl,
+} from './config/app-config';
 import { createApp, logger } from './app';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
 import { UsersService } from './users/users.service';
 
 async function main(): Promise<void> {
   const log = logger();
-  const env = loadConfig(process.env);
+  const env = loadConfigFromEnvironment();
   let embedded: EmbeddedDatabase | null = null;
   if (!env.databaseUrl) {
     log.log(`no DATABASE_URL: starting the embedded Postgres in ${env.dataDir}`);
@@ -41,6 +46,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`driftlock server: ${e instanceof ConfigError ? e.message : (e as Error).stack}\n`);
+  process.stderr.write(
+    `driftlock server: ${e instanceof ConfigError ? e.message : (e as Error).stack}\n`,
+  );
   process.exit(1);
 });

@@ -95,7 +95,12 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     );
     users[role] = user.id;
   }
-  const adminActor: Actor = { kind: 'user', id: users.admin, name: fixtureEmail('admin'), role: 'admin' };
+  const adminActor: Actor = {
+    kind: 'user',
+    id: users.admin,
+    name: fixtureEmail('admin'),
+    role: 'admin',
+  };
   return {
     ...server,
     db: server.app.get(DataSource),
@@ -107,7 +112,8 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ email: fixtureEmail(role), password: FIXTURE_PASSWORD }),
       });
-      if (res.status !== 200) throw new Error(`login as ${role}: HTTP ${res.status} ${await res.text()}`);
+      if (res.status !== 200)
+        throw new Error(`login as ${role}: HTTP ${res.status} ${await res.text()}`);
       const cookie = res.headers.get('set-cookie');
       if (!cookie) throw new Error(`login as ${role}: no Set-Cookie`);
       return cookie.split(';')[0];
@@ -123,4 +129,9 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       await database.drop();
     },
   };
+}
+
+/** A response body, typed with the protocol shape its route documents. */
+export async function json<T>(res: Response): Promise<T> {
+  return (await res.json()) as T;
 }

@@ -22,7 +22,10 @@ describe('every REST route declares who may call it', () => {
   });
 
   it('keeps public routes to the ones meant to be public', () => {
-    const open = routes.filter((r) => r.isPublic).map(describeRoute).sort();
+    const open = routes
+      .filter((r) => r.isPublic)
+      .map(describeRoute)
+      .sort();
     expect(open).toEqual(
       [
         'GET /api/v1/health',

@@ -1,4 +1,5 @@
-import { createTestApp, FIXTURE_PASSWORD, fixtureEmail, TestApp } from '../../test/harness';
+import type { ApiError, Me } from '@driftlock/protocol';
+import { createTestApp, json, FIXTURE_PASSWORD, fixtureEmail, TestApp } from '../../test/harness';
 
 describe('auth (real server, real Postgres)', () => {
   let t: TestApp;
@@ -22,7 +23,10 @@ describe('auth (real server, real Postgres)', () => {
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
     const body = await res.json();
-    expect(body).toMatchObject({ via: 'session', user: { email: fixtureEmail('analyst'), role: 'analyst' } });
+    expect(body).toMatchObject({
+      via: 'session',
+      user: { email: fixtureEmail('analyst'), role: 'analyst' },
+    });
     expect(JSON.stringify(body)).not.toMatch(/password/i);
   });
 
@@ -30,7 +34,7 @@ describe('auth (real server, real Postgres)', () => {
     const wrong = await login(fixtureEmail('viewer'), 'not the password');
     const unknown = await login('nobody@test.driftlock', 'not the password');
     expect([wrong.status, unknown.status]).toEqual([401, 401]);
-    expect((await wrong.json()).message).toBe((await unknown.json()).message);
+    expect((await json<ApiError>(wrong)).message).toBe((await json<ApiError>(unknown)).message);
   });
 
   it('rejects malformed login bodies with 400 and every issue listed', async () => {
@@ -40,15 +44,15 @@ describe('auth (real server, real Postgres)', () => {
       body: JSON.stringify({ email: 'not-an-email' }),
     });
     expect(res.status).toBe(400);
-    const body = await res.json();
-    expect(body.issues.map((i: { path: string }) => i.path).sort()).toEqual(['email', 'password']);
+    const body = await json<ApiError>(res);
+    expect(body.issues?.map((i) => i.path).sort()).toEqual(['email', 'password']);
   });
 
   it('serves /auth/me for a session and forgets the session after logout', async () => {
     const cookie = await t.login('viewer');
     const me = await fetch(`${t.url}/api/v1/auth/me`, { headers: { cookie } });
     expect(me.status).toBe(200);
-    expect((await me.json()).user.role).toBe('viewer');
+    expect((await json<Me>(me)).user.role).toBe('viewer');
     const out = await fetch(`${t.url}/api/v1/auth/logout`, { method: 'POST', headers: { cookie } });
     expect(out.status).toBe(204);
     const after = await fetch(`${t.url}/api/v1/auth/me`, { headers: { cookie } });

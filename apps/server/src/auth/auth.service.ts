@@ -34,14 +34,21 @@ export class AuthService {
       await this.audit.record({
         actor: { kind: 'system' },
         action: 'auth.login_failed',
-        detail: { email, reason: !user ? 'unknown email' : user.disabled ? 'disabled' : 'password' },
+        detail: {
+          email,
+          reason: !user ? 'unknown email' : user.disabled ? 'disabled' : 'password',
+        },
       });
       throw new UnauthorizedException('wrong email or password');
     }
     const sessionToken = newSecret('dls');
     const expiresAt = new Date(Date.now() + this.config.sessionTtlHours * 3600_000);
     await this.db.transaction(async (m) => {
-      await m.insert(SessionEntity, { tokenHash: hashSecret(sessionToken), userId: user.id, expiresAt });
+      await m.insert(SessionEntity, {
+        tokenHash: hashSecret(sessionToken),
+        userId: user.id,
+        expiresAt,
+      });
       await m.update(UserEntity, user.id, { lastLoginAt: new Date() });
       await m.delete(SessionEntity, { expiresAt: LessThan(new Date()) });
     });
@@ -75,7 +82,10 @@ export class AuthService {
   }
 
   /** The actor behind a session cookie or an API bearer token, or null. */
-  async authenticate(sessionToken: string | undefined, bearer: string | undefined): Promise<Actor | null> {
+  async authenticate(
+    sessionToken: string | undefined,
+    bearer: string | undefined,
+  ): Promise<Actor | null> {
     if (bearer?.startsWith(`${API_TOKEN_PREFIX}_`)) return this.actorFromApiToken(bearer);
     if (sessionToken) return this.actorFromSession(sessionToken);
     return null;

@@ -26,7 +26,9 @@ const EnvSchema = z.object({
   DRIFTLOCK_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   /** Secure cookies need HTTPS; off for plain-HTTP local installs. */
   DRIFTLOCK_SECURE_COOKIES: bool.default(false),
-  DRIFTLOCK_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
+  DRIFTLOCK_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent'])
+    .default('info'),
 });
 
 export class AppConfig {
@@ -59,7 +61,9 @@ export function loadConfig(
   env: Record<string, string | undefined>,
   overrides: Partial<AppConfig> = {},
 ): AppConfig {
-  const parsed = EnvSchema.safeParse(env);
+  // An empty variable (`FOO=` in compose files) means unset, not an empty value.
+  const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const parsed = EnvSchema.safeParse(set);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
@@ -94,4 +98,8 @@ export function maskDatabaseUrl(url: string): string {
   } catch {
     return '<unparseable DATABASE_URL>';
   }
+}
+
+export function loadConfigFromEnvironment(): AppConfig {
+  return loadConfig(process.env);
 }

@@ -26,6 +26,7 @@ import { migrations } from './migrations';
 export class DatabaseModule {}
 
 function requireDatabaseUrl(config: AppConfig): string {
-  if (!config.databaseUrl) throw new ConfigError('database: no DATABASE_URL and no embedded Postgres');
+  if (!config.databaseUrl)
+    throw new ConfigError('database: no DATABASE_URL and no embedded Postgres');
   return config.databaseUrl;
 }

@@ -17,9 +17,18 @@ describe('users', () => {
     });
 
   it('lets an admin create an analyst who can then sign in', async () => {
-    const res = await post({ email: 'Ana@Example.com', name: 'Ana', role: 'analyst', password: 'a long password 1' });
+    const res = await post({
+      email: 'Ana@Example.com',
+      name: 'Ana',
+      role: 'analyst',
+      password: 'a long password 1',
+    });
     expect(res.status).toBe(201);
-    expect(await res.json()).toMatchObject({ email: 'ana@example.com', role: 'analyst', disabled: false });
+    expect(await res.json()).toMatchObject({
+      email: 'ana@example.com',
+      role: 'analyst',
+      disabled: false,
+    });
     const login = await fetch(`${t.url}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -29,11 +38,23 @@ describe('users', () => {
   });
 
   it('refuses a duplicate email with 409 and a short password with 400', async () => {
-    const dup = await post({ email: 'ana@example.com', name: 'Ana 2', role: 'viewer', password: 'a long password 2' });
+    const dup = await post({
+      email: 'ana@example.com',
+      name: 'Ana 2',
+      role: 'viewer',
+      password: 'a long password 2',
+    });
     expect(dup.status).toBe(409);
-    const short = await post({ email: 'bo@example.com', name: 'Bo', role: 'viewer', password: 'short' });
+    const short = await post({
+      email: 'bo@example.com',
+      name: 'Bo',
+      role: 'viewer',
+      password: 'short',
+    });
     expect(short.status).toBe(400);
-    const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM users WHERE email = 'bo@example.com'`);
+    const [{ n }] = await t.db.query(
+      `SELECT count(*)::int AS n FROM users WHERE email = 'bo@example.com'`,
+    );
     expect(n).toBe(0);
   });
 

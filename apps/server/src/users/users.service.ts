@@ -74,14 +74,14 @@ export class UsersService {
         ...(req.disabled !== undefined && { disabled: req.disabled }),
         ...(passwordHash !== undefined && { passwordHash }),
       });
-      const { password: _omit, ...changes } = req;
+      const { password, ...changes } = req;
       await this.audit.record(
         {
           actor,
           action: 'user.updated',
           targetType: 'user',
           targetId: id,
-          detail: { ...changes, passwordChanged: passwordHash !== undefined },
+          detail: { ...changes, passwordChanged: password !== undefined },
         },
         m,
       );
