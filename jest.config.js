@@ -6,5 +6,6 @@ module.exports = {
     '<rootDir>/apps/server',
     '<rootDir>/apps/agent',
     '<rootDir>/e2e/cluster',
+    '<rootDir>/e2e/console',
   ],
 };

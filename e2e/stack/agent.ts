@@ -24,8 +24,6 @@ export interface RunningAgent {
   stateDir: string;
   pid: number;
   logs: () => string;
-  /** Resolves once a log line matching `pattern` appears (or rejects after `timeoutMs`). */
-  waitForLog(what: string, pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** SIGKILL, as a crash would. */
   kill(): Promise<void>;
   stop(): Promise<void>;
@@ -73,20 +71,6 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise((r) => child.once('exit', r));
-  const waitForLog = async (what: string, pattern: RegExp, timeoutMs = 15_000): Promise<string> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const line = output.split('\n').find((l) => pattern.test(l));
-      if (line !== undefined) return line;
-      if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(
-          `agent exited (${child.exitCode ?? child.signalCode}) while waiting for ${what}`,
-        );
-      }
-      if (Date.now() > deadline) throw new Error(`agent log: no ${what} after ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
   const signal = async (sig: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill(sig);
@@ -100,7 +84,6 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     stateDir,
     pid: child.pid ?? -1,
     logs: () => output,
-    waitForLog,
     kill: () => signal('SIGKILL'),
     stop: async () => {
       await signal('SIGTERM');

@@ -54,7 +54,7 @@ function consoleModule(dir: string): DynamicModule[] {
   return [
     ServeStaticModule.forRoot({
       rootPath: dir,
-      exclude: ['/api/{*rest}', '/agents/{*rest}', '/socket.io/{*rest}'],
+      exclude: ['/api/{*rest}', '/agents/ws', '/socket.io/{*rest}'],
     }),
   ];
 }

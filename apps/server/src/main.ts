@@ -20,8 +20,7 @@ async function main(): Promise<void> {
   const config = new AppConfig({ ...env, databaseUrl: env.databaseUrl ?? embedded!.url });
   log.log(`database ${maskDatabaseUrl(config.databaseUrl!)}`);
   const app = await createApp(config);
-  await app.listen(config.port, config.host);
-
+  await app.init();
   const admin = await app
     .get(UsersService)
     .ensureFirstAdmin(config.adminEmail, config.adminPassword);
@@ -34,6 +33,8 @@ async function main(): Promise<void> {
         : 'password: the one in DRIFTLOCK_ADMIN_PASSWORD',
     );
   }
+  // The admin exists before the port opens, so a first login never races its creation.
+  await app.listen(config.port, config.host);
   process.stdout.write(lines.map((l) => `  ${l}\n`).join(''));
 
   const stop = async () => {

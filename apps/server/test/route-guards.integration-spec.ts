@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Role } from '@driftlock/protocol';
 import { AppModule } from '../src/app.module';
-import { roleAllows } from '../src/auth/permissions';
+import { roleAllows } from '@driftlock/protocol';
 import { collectRoutes, RouteInfo } from '../src/openapi/routes';
 import { createTestApp, TestApp } from './harness';
 

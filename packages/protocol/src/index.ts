@@ -5,3 +5,4 @@ export * from './policy';
 export * from './threat';
 export * from './agent-messages';
 export * from './rest';
+export * from './permissions';

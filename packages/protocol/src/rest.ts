@@ -381,7 +381,11 @@ export type Webhook = z.infer<typeof Webhook>;
 
 export const CreateWebhookRequest = z.object({
   name,
-  url: z.string().url().max(2000).refine((u) => /^https?:\/\//.test(u), 'http or https'),
+  url: z
+    .string()
+    .url()
+    .max(2000)
+    .refine((u) => /^https?:\/\//.test(u), 'http or https'),
 });
 export type CreateWebhookRequest = z.infer<typeof CreateWebhookRequest>;
 

@@ -1,7 +1,7 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Actor } from './actor';
-import type { Permission } from './permissions';
+import type { Permission } from '@driftlock/protocol';
 
 export const PERMISSION = 'driftlock:permission';
 export const PUBLIC = 'driftlock:public';

@@ -9,7 +9,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import { AuthenticatedRequest, PERMISSION, PUBLIC } from './auth.decorators';
 import { AuthService, SESSION_COOKIE } from './auth.service';
-import { Permission, roleAllows } from './permissions';
+import { Permission, roleAllows } from '@driftlock/protocol';
 
 /** Global guard: a route is public, or needs a permission; a route that says neither is refused. */
 @Injectable()

@@ -3,7 +3,7 @@ import { METHOD_METADATA, MODULE_METADATA, PATH_METADATA } from '@nestjs/common/
 import { RequestMethod } from '@nestjs/common';
 import type { ZodType } from 'zod';
 import { PERMISSION, PUBLIC } from '../auth/auth.decorators';
-import type { Permission } from '../auth/permissions';
+import type { Permission } from '@driftlock/protocol';
 import {
   BODY_SCHEMA,
   QUERY_SCHEMA,

@@ -98,7 +98,13 @@ export class UsersService {
       return { created: false, generatedPassword: null };
     }
     const chosen = password ?? randomBytes(15).toString('base64url');
-    await this.create({ email, name: 'Administrator', role: 'admin', password: chosen }, null);
+    try {
+      await this.create({ email, name: 'Administrator', role: 'admin', password: chosen }, null);
+    } catch (e) {
+      // Another replica starting on the same empty database created it first.
+      if (e instanceof ConflictException) return { created: false, generatedPassword: null };
+      throw e;
+    }
     return { created: true, generatedPassword: password ? null : chosen };
   }
 }

@@ -1,6 +1,6 @@
-import type { Role } from '@driftlock/protocol';
+import type { Role } from './common';
 
-/** Every permission a route can require; roles are sets of them. */
+/** Every permission a REST route can require; roles are sets of them. The server enforces them, the console hides what a role cannot use. */
 export const permissions = [
   'threats:read',
   'threats:write',
