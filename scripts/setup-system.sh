@@ -3,26 +3,28 @@
 # Idempotent: installs only what is missing.
 set -euo pipefail
 
-PACKAGES=(
-  postgresql                                  # the tests' real Postgres
-  clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make gcc   # the kernel sensor
-  bpftrace                                    # the exec-overhead benchmark's comparison
+# `setup-system.sh agent`: what the agent and its kernel sensor need; default: all the tests need.
+AGENT_PACKAGES=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make gcc)
+TEST_PACKAGES=(
+  "${AGENT_PACKAGES[@]}"
+  postgresql                                                     # the tests' real Postgres
+  bpftrace                                                       # exec-overhead comparison
   containerd runc containernetworking-plugins busybox-static     # real pods through CRI
-  docker.io                                   # real plain containers
-  chromium                                    # browser tests (never a downloaded browser)
+  docker.io docker-compose                                       # plain containers; compose check
+  chromium                                                       # browser tests, never a downloaded browser
   iproute2 procps
 )
+if [[ ${1:-test} == agent ]]; then PACKAGES=("${AGENT_PACKAGES[@]}"); else PACKAGES=("${TEST_PACKAGES[@]}"); fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
-  [[ $p == \#* ]] && continue
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends "${missing[@]}" >/dev/null
+  apt-get install -y -qq -o DPkg::Lock::Timeout=300 "${missing[@]}" >/dev/null
 fi
 
 PNPM_VERSION=$(node -p "require('./package.json').packageManager.split('@')[1]")

@@ -1,4 +1,4 @@
-import { INestApplication, Logger, LogLevel } from '@nestjs/common';
+import { ConsoleLogger, INestApplication, Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
@@ -18,10 +18,27 @@ const LOG_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug'],
 };
 
+/** Nest's own start-up chatter (every module and route, one line each) drowns what matters. */
+const CHATTY_CONTEXTS = new Set([
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestFactory',
+  'NestApplication',
+  'WebSocketsController',
+]);
+
+class ServerLogger extends ConsoleLogger {
+  override log(message: unknown, context?: string): void {
+    if (context && CHATTY_CONTEXTS.has(context)) return;
+    super.log(message, context);
+  }
+}
+
 /** The whole server, configured but not listening: `main` and the integration tests share it. */
 export async function createApp(config: AppConfig): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.forRoot(config), {
-    logger: LOG_LEVELS[config.logLevel],
+    logger: new ServerLogger({ logLevels: LOG_LEVELS[config.logLevel] }),
     bodyParser: true,
   });
   app.setGlobalPrefix(API_GLOBAL_PREFIX);

@@ -1,4 +1,8 @@
 import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import type { INestApplication } from '@nestjs/common';
+import { EnrollmentTokensService } from './agents/enrollment-tokens.service';
 import {
   AppConfig,
   ConfigError,
@@ -33,6 +37,7 @@ async function main(): Promise<void> {
         : 'password: the one in DRIFTLOCK_ADMIN_PASSWORD',
     );
   }
+  if (config.localAgentTokenFile) await writeLocalAgentToken(app, config.localAgentTokenFile);
   // The admin exists before the port opens, so a first login never races its creation.
   await app.listen(config.port, config.host);
   process.stdout.write(lines.map((l) => `  ${l}\n`).join(''));
@@ -44,6 +49,19 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** A one-use, short-lived token so start.sh can enroll this host's agent with no person involved. */
+async function writeLocalAgentToken(app: INestApplication, file: string): Promise<void> {
+  const { token } = await app.get(EnrollmentTokensService).create(
+    {
+      name: `local agent (${os.hostname()})`,
+      expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+      maxUses: 1,
+    },
+    { kind: 'system' },
+  );
+  writeFileSync(file, token + '\n', { mode: 0o600 });
 }
 
 main().catch((e: unknown) => {

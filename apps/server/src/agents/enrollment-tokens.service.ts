@@ -5,7 +5,7 @@ import type {
   EnrollmentToken,
 } from '@driftlock/protocol';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Actor } from '../auth/actor';
+import type { Actor, SystemActor } from '../auth/actor';
 import { AuditService } from '../audit/audit.service';
 import { hashSecret, newSecret, secretPrefix } from '../common/tokens';
 import { EnrollmentTokenEntity } from './enrollment-token.entity';
@@ -40,7 +40,10 @@ export class EnrollmentTokensService {
     return rows.map(toEnrollmentToken);
   }
 
-  async create(req: CreateEnrollmentTokenRequest, actor: Actor): Promise<CreatedEnrollmentToken> {
+  async create(
+    req: CreateEnrollmentTokenRequest,
+    actor: Actor | SystemActor,
+  ): Promise<CreatedEnrollmentToken> {
     const token = newSecret(ENROLLMENT_TOKEN_PREFIX);
     return this.db.transaction(async (m) => {
       const repo = m.getRepository(EnrollmentTokenEntity);
@@ -48,7 +51,7 @@ export class EnrollmentTokensService {
         name: req.name,
         prefix: secretPrefix(token),
         tokenHash: hashSecret(token),
-        createdBy: actor.name,
+        createdBy: actor.kind === 'system' ? 'system' : actor.name,
         expiresAt: req.expiresAt ? new Date(req.expiresAt) : null,
         maxUses: req.maxUses,
       });

@@ -26,6 +26,8 @@ const EnvSchema = z.object({
   DRIFTLOCK_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   /** Secure cookies need HTTPS; off for plain-HTTP local installs. */
   DRIFTLOCK_SECURE_COOKIES: bool.default(false),
+  /** start.sh sets it: write a one-use enrollment token for the local agent to this file. */
+  DRIFTLOCK_LOCAL_AGENT_TOKEN_FILE: z.string().optional(),
   DRIFTLOCK_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent'])
     .default('info'),
@@ -47,6 +49,7 @@ export class AppConfig {
   readonly processEventRetentionDays!: number;
   readonly webhookTimeoutMs!: number;
   readonly secureCookies!: boolean;
+  readonly localAgentTokenFile!: string | null;
   readonly logLevel!: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 
   constructor(values: AppConfig) {
@@ -84,6 +87,7 @@ export function loadConfig(
     processEventRetentionDays: e.DRIFTLOCK_PROCESS_EVENT_RETENTION_DAYS,
     webhookTimeoutMs: e.DRIFTLOCK_WEBHOOK_TIMEOUT_MS,
     secureCookies: e.DRIFTLOCK_SECURE_COOKIES,
+    localAgentTokenFile: e.DRIFTLOCK_LOCAL_AGENT_TOKEN_FILE ?? null,
     logLevel: e.DRIFTLOCK_LOG_LEVEL,
     ...overrides,
   });
