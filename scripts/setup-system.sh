@@ -3,7 +3,7 @@
 # Idempotent: installs only what is missing.
 set -euo pipefail
 
-# `setup-system.sh agent`: what the agent and its kernel sensor need; default: all the tests need.
+# `setup-system.sh agent|demo|test`: what the agent, the demo, or (default) all the tests need.
 AGENT_PACKAGES=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make gcc)
 TEST_PACKAGES=(
   "${AGENT_PACKAGES[@]}"
@@ -14,7 +14,12 @@ TEST_PACKAGES=(
   chromium                                                       # browser tests, never a downloaded browser
   iproute2 procps
 )
-if [[ ${1:-test} == agent ]]; then PACKAGES=("${AGENT_PACKAGES[@]}"); else PACKAGES=("${TEST_PACKAGES[@]}"); fi
+DEMO_PACKAGES=(containerd runc containernetworking-plugins busybox-static gcc make)
+case ${1:-test} in
+  agent) PACKAGES=("${AGENT_PACKAGES[@]}") ;;
+  demo) PACKAGES=("${DEMO_PACKAGES[@]}") ;;
+  *) PACKAGES=("${TEST_PACKAGES[@]}") ;;
+esac
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -63,7 +63,9 @@ else
       --state-dir "$AGENT_STATE"
     rm -f "$token_file"
   fi
-  node apps/agent/dist/main.js run --state-dir "$AGENT_STATE" &
+  # Also the demo's containerd (pnpm demo), so its pods get their Kubernetes context.
+  export DRIFTLOCK_CRI_ADDRESS=${DRIFTLOCK_CRI_ADDRESS:-unix:///run/containerd/containerd.sock,unix:///var/lib/driftlock-demo/containerd/containerd.sock}
+  node --max-semi-space-size=1 apps/agent/dist/main.js run --state-dir "$AGENT_STATE" &
   pids+=($!)
   echo "  agent: running on $(hostname) (state in $AGENT_STATE; logs here)"
 fi

@@ -30,8 +30,15 @@ static_check() {
 static_check lint pnpm lint
 static_check typecheck pnpm -r --if-present typecheck
 
-echo "== jest (every package)"
-npx jest --ci --json --outputFile="$RESULTS/jest.json" || status=1
+# Suites that only need Postgres and Chromium share the machine; the ones that start agents,
+# kernel sensors and containers run one file at a time, so one test's protection never meets
+# another test's containers.
+echo "== jest: protocol, cri, server, console"
+npx jest --ci --selectProjects protocol cri server console --maxWorkers=2 \
+  --json --outputFile="$RESULTS/jest-services.json" || status=1
+echo "== jest: sensor, agent, cluster (one file at a time)"
+npx jest --ci --selectProjects agent cluster --runInBand \
+  --json --outputFile="$RESULTS/jest-hosts.json" || status=1
 
 for suite in scripts/suites/*.sh; do
   [ -e "$suite" ] || continue
@@ -39,5 +46,6 @@ for suite in scripts/suites/*.sh; do
   RESULTS="$RESULTS" bash "$suite" || status=1
 done
 
+echo "== took ${SECONDS}s"
 node scripts/total-results.js "$RESULTS"
 exit $status

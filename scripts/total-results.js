@@ -5,7 +5,10 @@ const path = require('node:path');
 const dir = process.argv[2];
 let passed = 0;
 let failed = 0;
-for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+for (const file of fs
+  .readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort()) {
   const r = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
   const p = r.numPassedTests ?? 0;
   // A suite that could not even start counts as a failure, not as nothing.

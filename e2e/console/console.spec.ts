@@ -82,26 +82,27 @@ describe('console', () => {
     await page.close();
   });
 
-  it('turns Application Control off in one click, and the change is persisted', async () => {
+  it('turns Application Control on in one click, and the change is persisted', async () => {
     const page = await signIn(ANALYST);
     await page.goto(`${server.url}/policy`);
     await page.getByTestId('policy-toggle').waitFor();
-    expect(await attribute(page, 'policy-toggle', 'data-enabled')).toBe('true');
+    // A fresh install protects nothing until someone switches it on.
+    expect(await attribute(page, 'policy-toggle', 'data-enabled')).toBe('false');
     await page.getByTestId('policy-toggle').locator('.mantine-Switch-track').click();
     await until(
       async () =>
         (await attribute(page, 'policy-toggle', 'data-pending')) === 'false' &&
-        (await attribute(page, 'policy-toggle', 'data-enabled')) === 'false',
-      'the toggle shows OFF, saved',
+        (await attribute(page, 'policy-toggle', 'data-enabled')) === 'true',
+      'the toggle shows ON, saved',
     );
-    expect((await admin.policy()).default).toEqual({ enabled: false, mode: 'protect' });
+    expect((await admin.policy()).default).toEqual({ enabled: true, mode: 'protect' });
     await page.reload();
     await page.getByTestId('policy-toggle').waitFor();
-    expect(await attribute(page, 'policy-toggle', 'data-enabled')).toBe('false');
+    expect(await attribute(page, 'policy-toggle', 'data-enabled')).toBe('true');
     expect(await page.getByTestId('policy-updated-by').textContent()).toContain(ANALYST.email);
-    await admin.setPolicy({ enabled: true, mode: 'protect' });
+    await admin.setPolicy({ enabled: false, mode: 'protect' });
     await until(
-      async () => (await attribute(page, 'policy-toggle', 'data-enabled')) === 'true',
+      async () => (await attribute(page, 'policy-toggle', 'data-enabled')) === 'false',
       'a change made elsewhere shows live',
     );
     await page.close();

@@ -98,7 +98,8 @@ export class Agent {
       idPrefix: bootId.slice(0, 8),
     });
     const clients = this.runtimeClients();
-    this.runtimes = [clients.cri ? 'containerd' : null, clients.docker ? 'docker' : null].filter(
+    const criPresent = config.criAddresses.some((a) => fs.existsSync(a.replace(/^unix:\/\//, '')));
+    this.runtimes = [criPresent ? 'containerd' : null, clients.docker ? 'docker' : null].filter(
       (r): r is string => r !== null,
     );
     this.registry = new ContainerRegistry({
@@ -207,11 +208,10 @@ export class Agent {
   }
 
   private runtimeClients(): RuntimeClients {
-    const criSocket = this.config.criAddress.replace(/^unix:\/\//, '');
     return {
-      cri: fs.existsSync(criSocket)
-        ? new CriClient({ address: this.config.criAddress, timeoutMs: 5000 })
-        : null,
+      // A socket may appear after the agent starts (containerd restarted, a demo cluster); a
+      // client on a missing socket just fails its calls until then.
+      cri: this.config.criAddresses.map((address) => new CriClient({ address, timeoutMs: 5000 })),
       docker: fs.existsSync(this.config.dockerSocket)
         ? new DockerClient({ socketPath: this.config.dockerSocket, timeoutMs: 5000 })
         : null,

@@ -14,7 +14,7 @@ describe('loadConfig', () => {
       stateDir: '/flag/state',
       server: 'http://127.0.0.1:3000',
       heartbeatSeconds: 5,
-      criAddress: 'unix:///run/containerd/containerd.sock',
+      criAddresses: ['unix:///run/containerd/containerd.sock'],
       kind: 'linux',
     });
   });

@@ -14,7 +14,8 @@ export const AgentConfig = z.object({
   /** Enrollment token, for `enroll` or for a first `run` in a DaemonSet. */
   enrollToken: z.string().min(1).nullable(),
   sensorPath: z.string().min(1),
-  criAddress: z.string().min(1),
+  /** CRI sockets to ask for container metadata, in order (DRIFTLOCK_CRI_ADDRESS, comma-separated). */
+  criAddresses: z.array(z.string().min(1)).min(1),
   dockerSocket: z.string().min(1),
   procRoot: z.string().min(1),
   hostname: z.string().min(1).max(253),
@@ -71,7 +72,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Age
     server: flags.server ?? env.DRIFTLOCK_SERVER ?? null,
     enrollToken: flags.token ?? (env.DRIFTLOCK_ENROLL_TOKEN || null),
     sensorPath: flags.sensor ?? env.DRIFTLOCK_SENSOR_PATH ?? defaultSensorPath(),
-    criAddress: env.DRIFTLOCK_CRI_ADDRESS ?? 'unix:///run/containerd/containerd.sock',
+    criAddresses: (env.DRIFTLOCK_CRI_ADDRESS || 'unix:///run/containerd/containerd.sock')
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean),
     dockerSocket: env.DRIFTLOCK_DOCKER_SOCKET ?? '/var/run/docker.sock',
     procRoot: env.DRIFTLOCK_PROC_ROOT ?? '/proc',
     hostname,

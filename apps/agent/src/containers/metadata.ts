@@ -8,8 +8,11 @@ export interface ContainerMetadata {
   kubernetes: KubernetesInfo | null;
 }
 
+type CriMetadataClient = Pick<CriClient, 'containerStatus' | 'listContainers' | 'podSandboxStatus'>;
+
 export interface RuntimeClients {
-  cri: Pick<CriClient, 'containerStatus' | 'listContainers' | 'podSandboxStatus'> | null;
+  /** One per CRI socket: a node may run several containerd instances. */
+  cri: CriMetadataClient[];
   docker: Pick<DockerClient, 'inspectContainer'> | null;
 }
 
@@ -41,7 +44,7 @@ function digestOf(imageRef: string): string | null {
 }
 
 async function fromCri(
-  cri: NonNullable<RuntimeClients['cri']>,
+  cri: CriMetadataClient,
   id: string,
   node: string,
   cluster: string | null,
@@ -107,14 +110,11 @@ export async function fetchMetadata(
   node: string,
   cluster: string | null,
 ): Promise<ContainerMetadata> {
-  const attempts: (() => Promise<ContainerMetadata>)[] = [];
-  const cri = clients.cri;
   const docker = clients.docker;
-  const viaCri = cri ? () => fromCri(cri, ref.id, node, cluster) : null;
-  const viaDocker = docker ? () => fromDocker(docker, ref.id) : null;
-  for (const attempt of ref.flavor === 'docker' ? [viaDocker, viaCri] : [viaCri, viaDocker]) {
-    if (attempt) attempts.push(attempt);
-  }
+  const viaCri = clients.cri.map((cri) => () => fromCri(cri, ref.id, node, cluster));
+  const viaDocker = docker ? [() => fromDocker(docker, ref.id)] : [];
+  const attempts: (() => Promise<ContainerMetadata>)[] =
+    ref.flavor === 'docker' ? [...viaDocker, ...viaCri] : [...viaCri, ...viaDocker];
   const errors: string[] = [];
   for (const attempt of attempts) {
     try {

@@ -105,8 +105,10 @@ export class QuarantineStore {
     const { handle, sourcePath } = await this.openSource(request);
     const stored = this.blobPath(quarantineId);
     let record: QuarantineRecord;
+    let copied: fs.Stats;
     try {
       const stat = await handle.stat();
+      copied = stat;
       if (!stat.isFile())
         throw new QuarantineError(`cannot move ${request.path}: not a regular file`);
       const { sha256, size } = await this.copyHashing(handle, stored, request.path);
@@ -139,14 +141,38 @@ export class QuarantineStore {
     } finally {
       await handle.close();
     }
-    try {
-      await fs.promises.unlink(sourcePath);
-    } catch (error) {
-      throw new QuarantineError(
-        `copied ${request.path} as ${quarantineId} but cannot remove the original ${sourcePath}: ${code(error)}`,
-      );
-    }
+    await this.removeOriginal(request, quarantineId, sourcePath, copied);
     return record;
+  }
+
+  /**
+   * Unlinks the original through the path it was read from or, when that is gone (the process
+   * whose root it went through has exited), through another path to the same file.
+   */
+  private async removeOriginal(
+    request: QuarantineRequest,
+    quarantineId: string,
+    used: string,
+    copied: fs.Stats,
+  ): Promise<void> {
+    const errors: string[] = [];
+    for (const candidate of [used, ...request.sources.filter((s) => s !== used)]) {
+      try {
+        const stat = await fs.promises.lstat(candidate);
+        // Overlay and its upper layer report different devices for one file; inode and size match.
+        if (stat.ino !== copied.ino || stat.size !== copied.size) {
+          errors.push(`${candidate}: holds another file`);
+          continue;
+        }
+        await fs.promises.unlink(candidate);
+        return;
+      } catch (error) {
+        errors.push(`${candidate}: ${code(error)}`);
+      }
+    }
+    throw new QuarantineError(
+      `copied ${request.path} as ${quarantineId} but cannot remove the original: ${errors.join(', ')}`,
+    );
   }
 
   async get(quarantineId: string): Promise<QuarantineRecord> {
