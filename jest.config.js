@@ -1,5 +1,7 @@
 // Every suite of the monorepo; `scripts/test.sh` runs them all and totals the results.
 module.exports = {
+  // Global, not per project: with several projects jest reads the timeout here only.
+  testTimeout: 60_000,
   projects: [
     '<rootDir>/packages/protocol',
     '<rootDir>/packages/cri',

@@ -29,7 +29,11 @@ export function useLiveUpdates(): LiveState {
     socket.on('connect_error', () => setState('offline'));
     socket.on('threat.created', (threat) => applyThreatCreated(queryClient, threat));
     socket.on('threat.updated', (threat) => applyThreatUpdated(queryClient, threat));
-    socket.on('agent.status', (agent) => mergeAgent(queryClient, agent));
+    socket.on('agent.status', (agent) => {
+      mergeAgent(queryClient, agent);
+      // "Applied by N/M agents" counts agents: an agent applying a policy version changes it.
+      void queryClient.invalidateQueries({ queryKey: policyKey, exact: true });
+    });
     socket.on('policy.changed', (policy) => {
       queryClient.setQueryData(policyKey, policy);
       void queryClient.invalidateQueries({ queryKey: ['policy', 'history'] });
