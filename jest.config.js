@@ -9,5 +9,6 @@ module.exports = {
     '<rootDir>/apps/agent',
     '<rootDir>/e2e/cluster',
     '<rootDir>/e2e/console',
+    '<rootDir>/e2e/deploy',
   ],
 };

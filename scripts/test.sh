@@ -33,8 +33,8 @@ static_check typecheck pnpm -r --if-present typecheck
 # Suites that only need Postgres and Chromium share the machine; the ones that start agents,
 # kernel sensors and containers run one file at a time, so one test's protection never meets
 # another test's containers.
-echo "== jest: protocol, cri, server, console"
-npx jest --ci --selectProjects protocol cri server console --maxWorkers=2 \
+echo "== jest: protocol, cri, server, console, deploy"
+npx jest --ci --selectProjects protocol cri server console deploy --maxWorkers=2 \
   --json --outputFile="$RESULTS/jest-services.json" || status=1
 echo "== jest: sensor, agent, cluster (one file at a time)"
 npx jest --ci --selectProjects agent cluster --runInBand \
