@@ -5,7 +5,7 @@ module.exports = {
     require('fs').existsSync(d.replace('<rootDir>', __dirname)),
   ),
   testRegex: '\\.(spec|integration-spec)\\.ts$',
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: { '^.+\\.ts$': 'ts-jest' },
   moduleNameMapper: { '^@driftlock/(protocol|cri)$': '<rootDir>/../../packages/$1/src' },
   testTimeout: 60000,
 };

@@ -39,6 +39,11 @@ export function formatBytes(bytes: number | null | undefined): string {
   return `${value.toFixed(1)} ${units[unit]} (${bytes.toLocaleString()} B)`;
 }
 
+/** What an "Expires after" choice means: `never` is null, else that many units (of `unitMs`) from now. */
+export function expiresAfter(choice: string, unitMs: number): string | null {
+  return choice === 'never' ? null : new Date(Date.now() + Number(choice) * unitMs).toISOString();
+}
+
 export const driftClassLabels: Record<DriftClass, string> = {
   new_binary: 'New binary',
   modified_binary: 'Modified image binary',

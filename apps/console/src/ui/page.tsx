@@ -9,13 +9,16 @@ import {
   Paper,
   SimpleGrid,
   Stack,
+  Table,
   Text,
   Title,
   ActionIcon,
+  Button,
   Tooltip,
 } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { errorMessage } from '../api/client';
+import { notifyFailure } from './notify';
 
 export function PageHeader({
   title,
@@ -97,6 +100,53 @@ export function Section({
   );
 }
 
+/** A table column: its heading, or `{ label, w }` for a fixed width, or `false` to leave it out. */
+export type Column = string | { label: string; w: number } | false;
+
+/** A query's rows in the console's dense striped table, behind the query's loading / error states. */
+export function QueryTable({
+  query,
+  testId,
+  columns,
+  highlightOnHover,
+  children,
+}: {
+  query: { isPending: boolean; error: unknown };
+  testId: string;
+  columns: Column[];
+  highlightOnHover?: boolean;
+  children: () => ReactNode;
+}) {
+  return (
+    <QueryState query={query}>
+      {() => (
+        <Table
+          striped
+          highlightOnHover={highlightOnHover}
+          verticalSpacing={3}
+          fz="xs"
+          data-testid={testId}
+        >
+          <Table.Thead>
+            <Table.Tr>
+              {columns.map((c, i) =>
+                c === false ? null : typeof c === 'string' ? (
+                  <Table.Th key={i}>{c}</Table.Th>
+                ) : (
+                  <Table.Th key={i} w={c.w}>
+                    {c.label}
+                  </Table.Th>
+                ),
+              )}
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>{children()}</Table.Tbody>
+        </Table>
+      )}
+    </QueryState>
+  );
+}
+
 /** A dense label/value grid for forensics and detail panels. */
 export function Fields({
   fields,
@@ -157,6 +207,74 @@ export function CopyBlock({
         {value}
       </Code>
     </Stack>
+  );
+}
+
+/** What a create form shows once it succeeded: a warning that it is shown once, then the values. */
+export function ShownOnce({
+  notice,
+  testId,
+  children,
+}: {
+  notice: string;
+  testId?: string;
+  children: ReactNode;
+}) {
+  return (
+    <Stack gap="sm" data-testid={testId}>
+      <Text size="sm" c="yellow">
+        {notice}
+      </Text>
+      {children}
+    </Stack>
+  );
+}
+
+/** The one row of a table that has nothing to list. */
+export function EmptyRow({ colSpan, children }: { colSpan: number; children: ReactNode }) {
+  return (
+    <Table.Tr>
+      <Table.Td colSpan={colSpan}>
+        <Text size="sm" c="dimmed" p="sm">
+          {children}
+        </Text>
+      </Table.Td>
+    </Table.Tr>
+  );
+}
+
+/**
+ * A red button that runs a mutation on one table row (revoke, remove), spinning on that row only.
+ * `failure` titles the notification shown when it fails.
+ */
+export function RowMutationButton({
+  mutation,
+  id,
+  failure,
+  testId,
+  children,
+}: {
+  mutation: {
+    isPending: boolean;
+    variables: string | undefined;
+    mutate: (id: string, options?: { onError?: (error: unknown) => void }) => void;
+  };
+  id: string;
+  failure?: string;
+  testId: string;
+  children: ReactNode;
+}) {
+  return (
+    <Button
+      size="compact-xs"
+      variant="light"
+      color="red"
+      loading={mutation.isPending && mutation.variables === id}
+      onClick={() => mutation.mutate(id, failure ? { onError: notifyFailure(failure) } : undefined)}
+      data-testid={testId}
+    >
+      {children}
+    </Button>
   );
 }
 

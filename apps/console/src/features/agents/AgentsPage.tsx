@@ -3,23 +3,29 @@ import {
   Badge,
   Button,
   Group,
-  Modal,
   NumberInput,
   Select,
   Stack,
   Table,
-  Text,
   TextInput,
   Tooltip,
 } from '@mantine/core';
 import { modals } from '@mantine/modals';
-import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import { errorMessage } from '../../api/client';
 import { Can, useCan } from '../../auth/session';
 import { OnlineBadge } from '../../ui/badges';
-import { formatAgo, formatTime } from '../../ui/format';
-import { CopyBlock, ErrorAlert, PageHeader, QueryState, Section } from '../../ui/page';
+import { CreateForm, FormModal } from '../../ui/form';
+import { expiresAfter, formatAgo, formatTime } from '../../ui/format';
+import { notifyFailure } from '../../ui/notify';
+import {
+  CopyBlock,
+  EmptyRow,
+  PageHeader,
+  QueryTable,
+  RowMutationButton,
+  Section,
+  ShownOnce,
+} from '../../ui/page';
 import { daemonSetSecret, linuxInstallCommand } from './install';
 import {
   useAgents,
@@ -44,6 +50,7 @@ export function AgentsPage() {
 }
 
 function AgentInventory() {
+  const canWrite = useCan('agents:write');
   const agents = useAgents();
   const decommission = useDecommission();
   const confirmDecommission = (a: Agent) =>
@@ -53,109 +60,95 @@ function AgentInventory() {
         'Its credentials stop working at once: the agent is disconnected and cannot reconnect. Its threats stay.',
       labels: { confirm: 'Decommission', cancel: 'Cancel' },
       confirmProps: { color: 'red', 'data-testid': 'decommission-confirm' },
-      onConfirm: () =>
-        decommission.mutate(a.id, {
-          onError: (e) =>
-            notifications.show({
-              color: 'red',
-              title: 'Not decommissioned',
-              message: errorMessage(e),
-            }),
-        }),
+      onConfirm: () => decommission.mutate(a.id, { onError: notifyFailure('Not decommissioned') }),
     });
   return (
     <Section title="Inventory" testId="agents">
-      <QueryState query={agents}>
+      <QueryTable
+        query={agents}
+        testId="agents-table"
+        highlightOnHover
+        columns={[
+          'Host',
+          'Status',
+          'Kind',
+          'Cluster',
+          'Node',
+          'Version',
+          'Kernel',
+          'In-kernel kill',
+          'Policy',
+          'Last seen',
+          canWrite ? '' : false,
+        ]}
+      >
         {() => (
-          <Table striped highlightOnHover verticalSpacing={3} fz="xs" data-testid="agents-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Host</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th>Kind</Table.Th>
-                <Table.Th>Cluster</Table.Th>
-                <Table.Th>Node</Table.Th>
-                <Table.Th>Version</Table.Th>
-                <Table.Th>Kernel</Table.Th>
-                <Table.Th>In-kernel kill</Table.Th>
-                <Table.Th>Policy</Table.Th>
-                <Table.Th>Last seen</Table.Th>
+          <>
+            {(agents.data ?? []).length === 0 && (
+              <EmptyRow colSpan={11}>
+                No agents yet. Create an enrollment token below and run the install command on a
+                host.
+              </EmptyRow>
+            )}
+            {(agents.data ?? []).map((a) => (
+              <Table.Tr
+                key={a.id}
+                data-testid="agent-row"
+                data-agent-id={a.id}
+                data-status={a.status}
+              >
+                <Table.Td fw={600}>{a.hostname}</Table.Td>
+                <Table.Td>
+                  <OnlineBadge status={a.status} />
+                </Table.Td>
+                <Table.Td>{a.kind}</Table.Td>
+                <Table.Td>{a.cluster ?? '—'}</Table.Td>
+                <Table.Td>{a.node ?? '—'}</Table.Td>
+                <Table.Td>{a.version}</Table.Td>
+                <Table.Td>
+                  <Tooltip label={a.kernel}>
+                    <span>{a.kernel.split(' ')[0]}</span>
+                  </Tooltip>
+                </Table.Td>
+                <Table.Td>
+                  {a.capabilities ? (
+                    <Badge
+                      size="xs"
+                      color={a.capabilities.inKernelKill ? 'green' : 'yellow'}
+                      variant="light"
+                    >
+                      {a.capabilities.inKernelKill ? 'yes' : 'no'}
+                    </Badge>
+                  ) : (
+                    '—'
+                  )}
+                </Table.Td>
+                <Table.Td>{a.policyVersion !== null ? `v${a.policyVersion}` : '—'}</Table.Td>
+                <Table.Td>
+                  <Tooltip label={formatTime(a.lastSeenAt)}>
+                    <span>{formatAgo(a.lastSeenAt)}</span>
+                  </Tooltip>
+                </Table.Td>
                 <Can permission="agents:write">
-                  <Table.Th />
-                </Can>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {(agents.data ?? []).length === 0 && (
-                <Table.Tr>
-                  <Table.Td colSpan={11}>
-                    <Text size="sm" c="dimmed" p="sm">
-                      No agents yet. Create an enrollment token below and run the install command on
-                      a host.
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
-              )}
-              {(agents.data ?? []).map((a) => (
-                <Table.Tr
-                  key={a.id}
-                  data-testid="agent-row"
-                  data-agent-id={a.id}
-                  data-status={a.status}
-                >
-                  <Table.Td fw={600}>{a.hostname}</Table.Td>
-                  <Table.Td>
-                    <OnlineBadge status={a.status} />
-                  </Table.Td>
-                  <Table.Td>{a.kind}</Table.Td>
-                  <Table.Td>{a.cluster ?? '—'}</Table.Td>
-                  <Table.Td>{a.node ?? '—'}</Table.Td>
-                  <Table.Td>{a.version}</Table.Td>
-                  <Table.Td>
-                    <Tooltip label={a.kernel}>
-                      <span>{a.kernel.split(' ')[0]}</span>
-                    </Tooltip>
-                  </Table.Td>
-                  <Table.Td>
-                    {a.capabilities ? (
-                      <Badge
-                        size="xs"
-                        color={a.capabilities.inKernelKill ? 'green' : 'yellow'}
+                  <Table.Td ta="right">
+                    {a.status !== 'decommissioned' && (
+                      <Button
+                        size="compact-xs"
                         variant="light"
+                        color="red"
+                        onClick={() => confirmDecommission(a)}
+                        data-testid="agent-decommission"
                       >
-                        {a.capabilities.inKernelKill ? 'yes' : 'no'}
-                      </Badge>
-                    ) : (
-                      '—'
+                        Decommission
+                      </Button>
                     )}
                   </Table.Td>
-                  <Table.Td>{a.policyVersion !== null ? `v${a.policyVersion}` : '—'}</Table.Td>
-                  <Table.Td>
-                    <Tooltip label={formatTime(a.lastSeenAt)}>
-                      <span>{formatAgo(a.lastSeenAt)}</span>
-                    </Tooltip>
-                  </Table.Td>
-                  <Can permission="agents:write">
-                    <Table.Td ta="right">
-                      {a.status !== 'decommissioned' && (
-                        <Button
-                          size="compact-xs"
-                          variant="light"
-                          color="red"
-                          onClick={() => confirmDecommission(a)}
-                          data-testid="agent-decommission"
-                        >
-                          Decommission
-                        </Button>
-                      )}
-                    </Table.Td>
-                  </Can>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+                </Can>
+              </Table.Tr>
+            ))}
+          </>
         )}
-      </QueryState>
+      </QueryTable>
     </Section>
   );
 }
@@ -190,86 +183,64 @@ function EnrollmentTokens() {
         </Button>
       }
     >
-      <QueryState query={tokens}>
-        {() => (
-          <Table verticalSpacing={3} fz="xs" striped data-testid="enrollment-tokens-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Prefix</Table.Th>
-                <Table.Th>Uses</Table.Th>
-                <Table.Th>Expires</Table.Th>
-                <Table.Th>Created</Table.Th>
-                <Table.Th>State</Table.Th>
-                <Table.Th />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {(tokens.data ?? []).map((t) => (
-                <Table.Tr
-                  key={t.id}
-                  data-testid="enrollment-token-row"
-                  data-token-id={t.id}
-                  data-name={t.name}
+      <QueryTable
+        query={tokens}
+        testId="enrollment-tokens-table"
+        columns={['Name', 'Prefix', 'Uses', 'Expires', 'Created', 'State', '']}
+      >
+        {() =>
+          (tokens.data ?? []).map((t) => (
+            <Table.Tr
+              key={t.id}
+              data-testid="enrollment-token-row"
+              data-token-id={t.id}
+              data-name={t.name}
+            >
+              <Table.Td fw={600}>{t.name}</Table.Td>
+              <Table.Td className="mono">{t.prefix}…</Table.Td>
+              <Table.Td>
+                {t.uses}
+                {t.maxUses !== null ? ` / ${t.maxUses}` : ''}
+              </Table.Td>
+              <Table.Td>{t.expiresAt ? formatTime(t.expiresAt) : 'never'}</Table.Td>
+              <Table.Td>
+                {formatTime(t.createdAt)}
+                {t.createdBy ? ` by ${t.createdBy}` : ''}
+              </Table.Td>
+              <Table.Td>
+                <Badge
+                  size="xs"
+                  variant="light"
+                  color={t.revokedAt ? 'gray' : active(t) ? 'green' : 'yellow'}
+                  data-testid="enrollment-token-state"
                 >
-                  <Table.Td fw={600}>{t.name}</Table.Td>
-                  <Table.Td className="mono">{t.prefix}…</Table.Td>
-                  <Table.Td>
-                    {t.uses}
-                    {t.maxUses !== null ? ` / ${t.maxUses}` : ''}
-                  </Table.Td>
-                  <Table.Td>{t.expiresAt ? formatTime(t.expiresAt) : 'never'}</Table.Td>
-                  <Table.Td>
-                    {formatTime(t.createdAt)}
-                    {t.createdBy ? ` by ${t.createdBy}` : ''}
-                  </Table.Td>
-                  <Table.Td>
-                    <Badge
-                      size="xs"
-                      variant="light"
-                      color={t.revokedAt ? 'gray' : active(t) ? 'green' : 'yellow'}
-                      data-testid="enrollment-token-state"
-                    >
-                      {t.revokedAt ? 'revoked' : active(t) ? 'active' : 'used up / expired'}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td ta="right">
-                    {!t.revokedAt && (
-                      <Button
-                        size="compact-xs"
-                        variant="light"
-                        color="red"
-                        loading={revoke.isPending && revoke.variables === t.id}
-                        onClick={() =>
-                          revoke.mutate(t.id, {
-                            onError: (e) =>
-                              notifications.show({
-                                color: 'red',
-                                title: 'Not revoked',
-                                message: errorMessage(e),
-                              }),
-                          })
-                        }
-                        data-testid="enrollment-token-revoke"
-                      >
-                        Revoke
-                      </Button>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        )}
-      </QueryState>
-      <Modal
+                  {t.revokedAt ? 'revoked' : active(t) ? 'active' : 'used up / expired'}
+                </Badge>
+              </Table.Td>
+              <Table.Td ta="right">
+                {!t.revokedAt && (
+                  <RowMutationButton
+                    mutation={revoke}
+                    id={t.id}
+                    failure="Not revoked"
+                    testId="enrollment-token-revoke"
+                  >
+                    Revoke
+                  </RowMutationButton>
+                )}
+              </Table.Td>
+            </Table.Tr>
+          ))
+        }
+      </QueryTable>
+      <FormModal
         opened={creating}
         onClose={() => setCreating(false)}
         title="New enrollment token"
         size="xl"
       >
-        {creating && <CreateEnrollmentToken />}
-      </Modal>
+        <CreateEnrollmentToken />
+      </FormModal>
     </Section>
   );
 }
@@ -284,10 +255,10 @@ function CreateEnrollmentToken() {
   if (create.data) {
     const token = create.data.token;
     return (
-      <Stack gap="sm" data-testid="enrollment-token-created">
-        <Text size="sm" c="yellow">
-          This token is shown once. Copy what you need now.
-        </Text>
+      <ShownOnce
+        notice="This token is shown once. Copy what you need now."
+        testId="enrollment-token-created"
+      >
         <CopyBlock label="Token" value={token} testId="enrollment-token-value" />
         <CopyBlock
           label="Linux host: install command"
@@ -299,24 +270,23 @@ function CreateEnrollmentToken() {
           value={daemonSetSecret(serverUrl, token)}
           testId="enrollment-daemonset-secret"
         />
-      </Stack>
+      </ShownOnce>
     );
   }
   const submit = () =>
     create.mutate({
       name: name.trim(),
-      expiresAt:
-        expiry === 'never' ? null : new Date(Date.now() + Number(expiry) * 3_600_000).toISOString(),
+      expiresAt: expiresAfter(expiry, 3_600_000),
       maxUses: typeof maxUses === 'number' && maxUses > 0 ? maxUses : null,
     });
   return (
-    <Stack
-      gap="sm"
-      component="form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        submit();
-      }}
+    <CreateForm
+      mutation={create}
+      onSubmit={submit}
+      errorTitle="Token not created"
+      submitLabel="Create token"
+      submitTestId="enrollment-token-submit"
+      disabled={!name.trim()}
     >
       <TextInput
         label="Name"
@@ -346,15 +316,6 @@ function CreateEnrollmentToken() {
           data-testid="enrollment-token-max-uses"
         />
       </Group>
-      {create.error && <ErrorAlert error={create.error} title="Token not created" />}
-      <Button
-        type="submit"
-        loading={create.isPending}
-        disabled={!name.trim()}
-        data-testid="enrollment-token-submit"
-      >
-        Create token
-      </Button>
-    </Stack>
+    </CreateForm>
   );
 }

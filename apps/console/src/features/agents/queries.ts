@@ -4,9 +4,10 @@ import {
   EnrollmentToken,
   type CreateEnrollmentTokenRequest,
 } from '@driftlock/protocol';
-import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useQuery, type QueryClient } from '@tanstack/react-query';
 import { z } from 'zod';
 import { api } from '../../api/client';
+import { useRefreshingMutation } from '../../api/mutations';
 
 export const agentsKey = ['agents'] as const;
 export const enrollmentTokensKey = ['enrollment-tokens'] as const;
@@ -28,12 +29,9 @@ export function mergeAgent(queryClient: QueryClient, agent: Agent): void {
 }
 
 export function useDecommission() {
-  const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: (id: string) =>
-      api(`/agents/${encodeURIComponent(id)}/decommission`, { method: 'POST' }),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: agentsKey }),
-  });
+  return useRefreshingMutation(agentsKey, (id: string) =>
+    api(`/agents/${encodeURIComponent(id)}/decommission`, { method: 'POST' }),
+  );
 }
 
 export function useEnrollmentTokens(enabled: boolean) {
@@ -45,19 +43,13 @@ export function useEnrollmentTokens(enabled: boolean) {
 }
 
 export function useCreateEnrollmentToken() {
-  const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: (body: CreateEnrollmentTokenRequest) =>
-      api('/enrollment-tokens', { method: 'POST', body, schema: CreatedEnrollmentToken }),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: enrollmentTokensKey }),
-  });
+  return useRefreshingMutation(enrollmentTokensKey, (body: CreateEnrollmentTokenRequest) =>
+    api('/enrollment-tokens', { method: 'POST', body, schema: CreatedEnrollmentToken }),
+  );
 }
 
 export function useRevokeEnrollmentToken() {
-  const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: (id: string) =>
-      api(`/enrollment-tokens/${encodeURIComponent(id)}`, { method: 'DELETE' }),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: enrollmentTokensKey }),
-  });
+  return useRefreshingMutation(enrollmentTokensKey, (id: string) =>
+    api(`/enrollment-tokens/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  );
 }

@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { z } from 'zod';
 import { api } from '../../api/client';
 import { formatTime } from '../../ui/format';
-import { PageHeader, QueryState, Section } from '../../ui/page';
+import { PageHeader, QueryTable, Section } from '../../ui/page';
 
 const PAGE = 100;
 
@@ -36,41 +36,32 @@ export function AuditPage() {
         />
       </PageHeader>
       <Section title="Entries">
-        <QueryState query={audit}>
-          {() => (
-            <Table striped verticalSpacing={3} fz="xs" data-testid="audit-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th w={150}>When</Table.Th>
-                  <Table.Th>Who</Table.Th>
-                  <Table.Th>Action</Table.Th>
-                  <Table.Th>Target</Table.Th>
-                  <Table.Th>Detail</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {entries.map((e) => (
-                  <Table.Tr key={e.id} data-testid="audit-row" data-action={e.action}>
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatTime(e.at)}</Table.Td>
-                    <Table.Td>
-                      {e.actorName ?? e.actorId ?? '—'}{' '}
-                      <Text span size="xs" c="dimmed">
-                        ({e.actorType})
-                      </Text>
-                    </Table.Td>
-                    <Table.Td className="mono">{e.action}</Table.Td>
-                    <Table.Td title={e.targetId ?? undefined}>
-                      {e.targetType ? `${e.targetType} ${e.targetId?.slice(0, 8) ?? ''}` : '—'}
-                    </Table.Td>
-                    <Table.Td>
-                      {Object.keys(e.detail).length > 0 && <Code>{JSON.stringify(e.detail)}</Code>}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          )}
-        </QueryState>
+        <QueryTable
+          query={audit}
+          testId="audit-table"
+          columns={[{ label: 'When', w: 150 }, 'Who', 'Action', 'Target', 'Detail']}
+        >
+          {() =>
+            entries.map((e) => (
+              <Table.Tr key={e.id} data-testid="audit-row" data-action={e.action}>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatTime(e.at)}</Table.Td>
+                <Table.Td>
+                  {e.actorName ?? e.actorId ?? '—'}{' '}
+                  <Text span size="xs" c="dimmed">
+                    ({e.actorType})
+                  </Text>
+                </Table.Td>
+                <Table.Td className="mono">{e.action}</Table.Td>
+                <Table.Td title={e.targetId ?? undefined}>
+                  {e.targetType ? `${e.targetType} ${e.targetId?.slice(0, 8) ?? ''}` : '—'}
+                </Table.Td>
+                <Table.Td>
+                  {Object.keys(e.detail).length > 0 && <Code>{JSON.stringify(e.detail)}</Code>}
+                </Table.Td>
+              </Table.Tr>
+            ))
+          }
+        </QueryTable>
         <Group justify="center" mt="xs">
           {audit.hasNextPage && (
             <Button

@@ -12,11 +12,10 @@ import {
   TextInput,
   Tooltip,
 } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import { errorMessage } from '../../api/client';
 import { useCan } from '../../auth/session';
 import { formatAgo, formatTime, shortHash } from '../../ui/format';
+import { notifyFailure } from '../../ui/notify';
 import { ErrorAlert, Mono, PageHeader, QueryState, Section } from '../../ui/page';
 import { PolicyToggle } from './PolicyToggle';
 import {
@@ -27,11 +26,6 @@ import {
   usePutOverride,
   useSetDefault,
 } from './queries';
-
-function notifyFailure(what: string) {
-  return (error: unknown) =>
-    notifications.show({ color: 'red', title: what, message: errorMessage(error) });
-}
 
 export function PolicyPage() {
   const policy = usePolicy();

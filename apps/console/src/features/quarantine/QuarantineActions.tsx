@@ -2,8 +2,8 @@ import type { QuarantineItem } from '@driftlock/protocol';
 import { Button, Group } from '@mantine/core';
 import { modals } from '@mantine/modals';
 import { notifications } from '@mantine/notifications';
-import { errorMessage } from '../../api/client';
 import { Can } from '../../auth/session';
+import { notifyFailure } from '../../ui/notify';
 import { useQuarantineCommand, type QuarantineCommand } from './queries';
 
 /** Restore / delete buttons for one quarantined file (admin only; shown only while it is held). */
@@ -19,12 +19,7 @@ export function QuarantineActions({ item }: { item: QuarantineItem }) {
           notifications.show({
             message: `${c === 'restore' ? 'Restore' : 'Delete'} sent to ${item.hostname}`,
           }),
-        onError: (e) =>
-          notifications.show({
-            color: 'red',
-            title: `Quarantine ${c} refused`,
-            message: errorMessage(e),
-          }),
+        onError: notifyFailure(`Quarantine ${c} refused`),
       },
     );
   const confirm = (c: QuarantineCommand) =>

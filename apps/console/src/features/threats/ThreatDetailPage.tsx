@@ -24,11 +24,9 @@ import {
   Title,
   Tooltip,
 } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useHotkeys } from '@mantine/hooks';
-import { errorMessage } from '../../api/client';
 import { Can, useCan } from '../../auth/session';
 import { StatusBadge, VerdictBadge } from '../../ui/badges';
 import {
@@ -38,6 +36,7 @@ import {
   statusLabels,
   verdictLabels,
 } from '../../ui/format';
+import { notifyFailure } from '../../ui/notify';
 import { Fields, Mono, QueryState, Section } from '../../ui/page';
 import { QuarantineActions } from '../quarantine/QuarantineActions';
 import { useQuarantine } from '../quarantine/queries';
@@ -375,8 +374,7 @@ function Workflow({ threat }: { threat: ThreatDetail }) {
   const canWrite = useCan('threats:write');
   const update = useUpdateThreat(threat.id);
   const [note, setNote] = useState('');
-  const onError = (e: unknown) =>
-    notifications.show({ color: 'red', title: 'Threat not updated', message: errorMessage(e) });
+  const onError = notifyFailure('Threat not updated');
 
   const timeline = [
     ...threat.history.map((h) => ({

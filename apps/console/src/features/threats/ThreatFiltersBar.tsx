@@ -53,6 +53,42 @@ function TextFilter({
   );
 }
 
+/** A clearable choice filter: clearing it removes the filter from the URL. */
+function SelectFilter({
+  value,
+  onChange,
+  data,
+  placeholder,
+  label = placeholder,
+  testId,
+  width,
+  searchable,
+}: {
+  value: string | undefined;
+  onChange: (v: string | undefined) => void;
+  data: Array<{ value: string; label: string }>;
+  placeholder: string;
+  label?: string;
+  testId: string;
+  width: number;
+  searchable?: boolean;
+}) {
+  return (
+    <Select
+      size="xs"
+      w={width}
+      placeholder={placeholder}
+      aria-label={label}
+      clearable
+      searchable={searchable}
+      value={value ?? null}
+      data={data}
+      onChange={(v) => onChange(v ?? undefined)}
+      data-testid={testId}
+    />
+  );
+}
+
 export function ThreatFiltersBar({
   filters,
   onChange,
@@ -77,27 +113,21 @@ export function ThreatFiltersBar({
         placeholder="Search…  ( / )"
         testId="filter-q"
       />
-      <Select
-        size="xs"
-        w={115}
-        placeholder="Status"
-        aria-label="Status"
-        clearable
-        value={filters.status ?? null}
+      <SelectFilter
+        width={115}
+        value={filters.status}
+        onChange={(v) => onChange({ status: v as ThreatFilters['status'] })}
         data={threatStatuses.map((s) => ({ value: s, label: statusLabels[s] }))}
-        onChange={(v) => onChange({ status: (v as ThreatFilters['status']) ?? undefined })}
-        data-testid="filter-status"
+        placeholder="Status"
+        testId="filter-status"
       />
-      <Select
-        size="xs"
-        w={150}
-        placeholder="Drift class"
-        aria-label="Drift class"
-        clearable
-        value={filters.driftClass ?? null}
+      <SelectFilter
+        width={150}
+        value={filters.driftClass}
+        onChange={(v) => onChange({ driftClass: v as ThreatFilters['driftClass'] })}
         data={driftClasses.map((c) => ({ value: c, label: driftClassLabels[c] }))}
-        onChange={(v) => onChange({ driftClass: (v as ThreatFilters['driftClass']) ?? undefined })}
-        data-testid="filter-class"
+        placeholder="Drift class"
+        testId="filter-class"
       />
       <TextFilter
         width={115}
@@ -120,31 +150,26 @@ export function ThreatFiltersBar({
         placeholder="Image"
         testId="filter-image"
       />
-      <Select
-        size="xs"
-        w={130}
-        placeholder="Agent"
-        aria-label="Agent"
-        clearable
-        searchable
-        value={filters.agentId ?? null}
+      <SelectFilter
+        width={130}
+        value={filters.agentId}
+        onChange={(agentId) => onChange({ agentId })}
         data={(agents.data ?? []).map((a) => ({ value: a.id, label: a.hostname }))}
-        onChange={(v) => onChange({ agentId: v ?? undefined })}
-        data-testid="filter-agent"
+        placeholder="Agent"
+        testId="filter-agent"
+        searchable
       />
-      <Select
-        size="xs"
-        w={125}
-        placeholder="Any time"
-        aria-label="Time range"
-        clearable
-        value={filters.range ?? null}
+      <SelectFilter
+        width={125}
+        value={filters.range}
+        onChange={(v) => onChange({ range: v as TimeRange | undefined })}
         data={(Object.keys(timeRanges) as TimeRange[]).map((r) => ({
           value: r,
           label: rangeLabels[r],
         }))}
-        onChange={(v) => onChange({ range: (v as TimeRange | null) ?? undefined })}
-        data-testid="filter-range"
+        placeholder="Any time"
+        label="Time range"
+        testId="filter-range"
       />
       {(filters.from || filters.to) && (
         <Button

@@ -4,10 +4,10 @@ import { useHotkeys } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
-import { errorMessage } from '../../api/client';
 import { useCan } from '../../auth/session';
 import { MitigationSummaryBadges, StatusBadge } from '../../ui/badges';
 import { driftClassLabels, formatTime, shorten, statusLabels } from '../../ui/format';
+import { notifyFailure } from '../../ui/notify';
 import { ErrorAlert, PageHeader } from '../../ui/page';
 import { useFreshThreats } from './fresh-threats';
 import {
@@ -96,12 +96,7 @@ export function ThreatsPage() {
           });
           setSelected(new Set());
         },
-        onError: (e) =>
-          notifications.show({
-            color: 'red',
-            title: 'Status not changed',
-            message: errorMessage(e),
-          }),
+        onError: notifyFailure('Status not changed'),
       },
     );
 

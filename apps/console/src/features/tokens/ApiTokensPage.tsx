@@ -5,14 +5,22 @@ import {
   type CreateApiTokenRequest,
   type Role,
 } from '@driftlock/protocol';
-import { Badge, Button, Group, Modal, Select, Stack, Table, Text, TextInput } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Badge, Button, Group, Select, Stack, Table, TextInput } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { z } from 'zod';
-import { api, errorMessage } from '../../api/client';
-import { formatAgo, formatTime } from '../../ui/format';
-import { CopyBlock, ErrorAlert, PageHeader, QueryState, Section } from '../../ui/page';
+import { api } from '../../api/client';
+import { useRefreshingMutation } from '../../api/mutations';
+import { CreateForm, FormModal } from '../../ui/form';
+import { expiresAfter, formatAgo, formatTime } from '../../ui/format';
+import {
+  CopyBlock,
+  PageHeader,
+  QueryTable,
+  RowMutationButton,
+  Section,
+  ShownOnce,
+} from '../../ui/page';
 
 const apiTokensKey = ['api-tokens'] as const;
 
@@ -25,15 +33,13 @@ const expiryChoices = [
 ];
 
 export function ApiTokensPage() {
-  const queryClient = useQueryClient();
   const tokens = useQuery({
     queryKey: apiTokensKey,
     queryFn: () => api('/api-tokens', { schema: z.array(ApiToken) }),
   });
-  const revoke = useMutation({
-    mutationFn: (id: string) => api(`/api-tokens/${encodeURIComponent(id)}`, { method: 'DELETE' }),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: apiTokensKey }),
-  });
+  const revoke = useRefreshingMutation(apiTokensKey, (id: string) =>
+    api(`/api-tokens/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  );
   const [creating, setCreating] = useState(false);
   return (
     <Stack gap="sm">
@@ -46,111 +52,90 @@ export function ApiTokensPage() {
         </Button>
       </PageHeader>
       <Section title="Tokens">
-        <QueryState query={tokens}>
-          {() => (
-            <Table striped verticalSpacing={3} fz="xs" data-testid="api-tokens-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Prefix</Table.Th>
-                  <Table.Th>Role</Table.Th>
-                  <Table.Th>Created</Table.Th>
-                  <Table.Th>Expires</Table.Th>
-                  <Table.Th>Last used</Table.Th>
-                  <Table.Th />
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {(tokens.data ?? []).map((t) => (
-                  <Table.Tr key={t.id} data-testid="api-token-row" data-name={t.name}>
-                    <Table.Td fw={600}>{t.name}</Table.Td>
-                    <Table.Td className="mono">{t.prefix}…</Table.Td>
-                    <Table.Td>
-                      <Badge size="xs" variant="light">
-                        {t.role}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>
-                      {formatTime(t.createdAt)}
-                      {t.createdBy ? ` by ${t.createdBy}` : ''}
-                    </Table.Td>
-                    <Table.Td>{t.expiresAt ? formatTime(t.expiresAt) : 'never'}</Table.Td>
-                    <Table.Td>{formatAgo(t.lastUsedAt)}</Table.Td>
-                    <Table.Td ta="right">
-                      {t.revokedAt ? (
-                        <Badge size="xs" color="gray">
-                          revoked
-                        </Badge>
-                      ) : (
-                        <Button
-                          size="compact-xs"
-                          variant="light"
-                          color="red"
-                          loading={revoke.isPending && revoke.variables === t.id}
-                          onClick={() =>
-                            revoke.mutate(t.id, {
-                              onError: (e) =>
-                                notifications.show({
-                                  color: 'red',
-                                  title: 'Not revoked',
-                                  message: errorMessage(e),
-                                }),
-                            })
-                          }
-                          data-testid="api-token-revoke"
-                        >
-                          Revoke
-                        </Button>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          )}
-        </QueryState>
+        <QueryTable
+          query={tokens}
+          testId="api-tokens-table"
+          columns={['Name', 'Prefix', 'Role', 'Created', 'Expires', 'Last used', '']}
+        >
+          {() =>
+            (tokens.data ?? []).map((t) => (
+              <Table.Tr key={t.id} data-testid="api-token-row" data-name={t.name}>
+                <Table.Td fw={600}>{t.name}</Table.Td>
+                <Table.Td className="mono">{t.prefix}…</Table.Td>
+                <Table.Td>
+                  <Badge size="xs" variant="light">
+                    {t.role}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>
+                  {formatTime(t.createdAt)}
+                  {t.createdBy ? ` by ${t.createdBy}` : ''}
+                </Table.Td>
+                <Table.Td>{t.expiresAt ? formatTime(t.expiresAt) : 'never'}</Table.Td>
+                <Table.Td>{formatAgo(t.lastUsedAt)}</Table.Td>
+                <Table.Td ta="right">
+                  {t.revokedAt ? (
+                    <Badge size="xs" color="gray">
+                      revoked
+                    </Badge>
+                  ) : (
+                    <RowMutationButton
+                      mutation={revoke}
+                      id={t.id}
+                      failure="Not revoked"
+                      testId="api-token-revoke"
+                    >
+                      Revoke
+                    </RowMutationButton>
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            ))
+          }
+        </QueryTable>
       </Section>
-      <Modal opened={creating} onClose={() => setCreating(false)} title="New API token" size="lg">
-        {creating && <CreateApiToken />}
-      </Modal>
+      <FormModal
+        opened={creating}
+        onClose={() => setCreating(false)}
+        title="New API token"
+        size="lg"
+      >
+        <CreateApiToken />
+      </FormModal>
     </Stack>
   );
 }
 
 function CreateApiToken() {
-  const queryClient = useQueryClient();
-  const create = useMutation({
-    mutationFn: (body: CreateApiTokenRequest) =>
-      api('/api-tokens', { method: 'POST', body, schema: CreatedApiToken }),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: apiTokensKey }),
-  });
+  const create = useRefreshingMutation(apiTokensKey, (body: CreateApiTokenRequest) =>
+    api('/api-tokens', { method: 'POST', body, schema: CreatedApiToken }),
+  );
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('viewer');
   const [expiry, setExpiry] = useState('90');
   if (create.data)
     return (
-      <Stack gap="sm" data-testid="api-token-created">
-        <Text size="sm" c="yellow">
-          This token is shown once. Store it in your secret manager now.
-        </Text>
+      <ShownOnce
+        notice="This token is shown once. Store it in your secret manager now."
+        testId="api-token-created"
+      >
         <CopyBlock label="Token" value={create.data.token} testId="api-token-value" />
-      </Stack>
+      </ShownOnce>
     );
   return (
-    <Stack
-      gap="sm"
-      component="form"
-      onSubmit={(e) => {
-        e.preventDefault();
+    <CreateForm
+      mutation={create}
+      onSubmit={() =>
         create.mutate({
           name: name.trim(),
           role,
-          expiresAt:
-            expiry === 'never'
-              ? null
-              : new Date(Date.now() + Number(expiry) * 86_400_000).toISOString(),
-        });
-      }}
+          expiresAt: expiresAfter(expiry, 86_400_000),
+        })
+      }
+      errorTitle="Token not created"
+      submitLabel="Create token"
+      submitTestId="api-token-submit"
+      disabled={!name.trim()}
     >
       <TextInput
         label="Name"
@@ -177,15 +162,6 @@ function CreateApiToken() {
           data-testid="api-token-expiry"
         />
       </Group>
-      {create.error && <ErrorAlert error={create.error} title="Token not created" />}
-      <Button
-        type="submit"
-        loading={create.isPending}
-        disabled={!name.trim()}
-        data-testid="api-token-submit"
-      >
-        Create token
-      </Button>
-    </Stack>
+    </CreateForm>
   );
 }

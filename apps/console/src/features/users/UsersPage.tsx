@@ -8,7 +8,6 @@ import {
 import {
   Badge,
   Button,
-  Modal,
   PasswordInput,
   Select,
   Stack,
@@ -16,32 +15,32 @@ import {
   Table,
   TextInput,
 } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { z } from 'zod';
-import { api, errorMessage } from '../../api/client';
+import { api } from '../../api/client';
+import { useRefreshingMutation } from '../../api/mutations';
 import { useCan, useSession } from '../../auth/session';
+import { CreateForm, FormModal } from '../../ui/form';
 import { formatAgo, formatTime } from '../../ui/format';
-import { ErrorAlert, PageHeader, QueryState, Section } from '../../ui/page';
+import { notifyFailure } from '../../ui/notify';
+import { PageHeader, QueryTable, Section } from '../../ui/page';
 
 const usersKey = ['users'] as const;
 
 export function UsersPage() {
-  const queryClient = useQueryClient();
   const canWrite = useCan('users:write');
   const me = useSession().user;
   const users = useQuery({
     queryKey: usersKey,
     queryFn: () => api('/users', { schema: z.array(User) }),
   });
-  const update = useMutation({
-    mutationFn: ({ id, patch }: { id: string; patch: UpdateUserRequest }) =>
+  const update = useRefreshingMutation(
+    usersKey,
+    ({ id, patch }: { id: string; patch: UpdateUserRequest }) =>
       api(`/users/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch, schema: User }),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: usersKey }),
-    onError: (e) =>
-      notifications.show({ color: 'red', title: 'User not changed', message: errorMessage(e) }),
-  });
+    notifyFailure('User not changed'),
+  );
   const [creating, setCreating] = useState(false);
   return (
     <Stack gap="sm">
@@ -56,79 +55,69 @@ export function UsersPage() {
         )}
       </PageHeader>
       <Section title="Users">
-        <QueryState query={users}>
-          {() => (
-            <Table striped verticalSpacing={3} fz="xs" data-testid="users-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Email</Table.Th>
-                  <Table.Th>Role</Table.Th>
-                  <Table.Th>Enabled</Table.Th>
-                  <Table.Th>Created</Table.Th>
-                  <Table.Th>Last sign-in</Table.Th>
+        <QueryTable
+          query={users}
+          testId="users-table"
+          columns={['Name', 'Email', 'Role', 'Enabled', 'Created', 'Last sign-in']}
+        >
+          {() =>
+            (users.data ?? []).map((u) => {
+              const self = u.id === me.id;
+              return (
+                <Table.Tr key={u.id} data-testid="user-row" data-email={u.email}>
+                  <Table.Td fw={600}>{u.name}</Table.Td>
+                  <Table.Td>{u.email}</Table.Td>
+                  <Table.Td>
+                    {canWrite && !self ? (
+                      <Select
+                        size="xs"
+                        w={110}
+                        data={[...roles]}
+                        value={u.role}
+                        allowDeselect={false}
+                        aria-label={`Role of ${u.email}`}
+                        onChange={(v) =>
+                          v && update.mutate({ id: u.id, patch: { role: v as Role } })
+                        }
+                        data-testid="user-role"
+                      />
+                    ) : (
+                      <Badge size="xs" variant="light">
+                        {u.role}
+                      </Badge>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    {canWrite && !self ? (
+                      <Switch
+                        size="xs"
+                        checked={!u.disabled}
+                        aria-label={`${u.email} enabled`}
+                        onChange={(e) =>
+                          update.mutate({
+                            id: u.id,
+                            patch: { disabled: !e.currentTarget.checked },
+                          })
+                        }
+                        data-testid="user-enabled"
+                      />
+                    ) : u.disabled ? (
+                      'disabled'
+                    ) : (
+                      'enabled'
+                    )}
+                  </Table.Td>
+                  <Table.Td>{formatTime(u.createdAt)}</Table.Td>
+                  <Table.Td>{formatAgo(u.lastLoginAt)}</Table.Td>
                 </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {(users.data ?? []).map((u) => {
-                  const self = u.id === me.id;
-                  return (
-                    <Table.Tr key={u.id} data-testid="user-row" data-email={u.email}>
-                      <Table.Td fw={600}>{u.name}</Table.Td>
-                      <Table.Td>{u.email}</Table.Td>
-                      <Table.Td>
-                        {canWrite && !self ? (
-                          <Select
-                            size="xs"
-                            w={110}
-                            data={[...roles]}
-                            value={u.role}
-                            allowDeselect={false}
-                            aria-label={`Role of ${u.email}`}
-                            onChange={(v) =>
-                              v && update.mutate({ id: u.id, patch: { role: v as Role } })
-                            }
-                            data-testid="user-role"
-                          />
-                        ) : (
-                          <Badge size="xs" variant="light">
-                            {u.role}
-                          </Badge>
-                        )}
-                      </Table.Td>
-                      <Table.Td>
-                        {canWrite && !self ? (
-                          <Switch
-                            size="xs"
-                            checked={!u.disabled}
-                            aria-label={`${u.email} enabled`}
-                            onChange={(e) =>
-                              update.mutate({
-                                id: u.id,
-                                patch: { disabled: !e.currentTarget.checked },
-                              })
-                            }
-                            data-testid="user-enabled"
-                          />
-                        ) : u.disabled ? (
-                          'disabled'
-                        ) : (
-                          'enabled'
-                        )}
-                      </Table.Td>
-                      <Table.Td>{formatTime(u.createdAt)}</Table.Td>
-                      <Table.Td>{formatAgo(u.lastLoginAt)}</Table.Td>
-                    </Table.Tr>
-                  );
-                })}
-              </Table.Tbody>
-            </Table>
-          )}
-        </QueryState>
+              );
+            })
+          }
+        </QueryTable>
       </Section>
-      <Modal opened={creating} onClose={() => setCreating(false)} title="New user">
-        {creating && <CreateUser onDone={() => setCreating(false)} />}
-      </Modal>
+      <FormModal opened={creating} onClose={() => setCreating(false)} title="New user">
+        <CreateUser onDone={() => setCreating(false)} />
+      </FormModal>
     </Stack>
   );
 }
@@ -149,13 +138,12 @@ function CreateUser({ onDone }: { onDone: () => void }) {
     password: '',
   });
   return (
-    <Stack
-      gap="sm"
-      component="form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        create.mutate(form);
-      }}
+    <CreateForm
+      mutation={create}
+      onSubmit={() => create.mutate(form)}
+      errorTitle="User not created"
+      submitLabel="Create user"
+      submitTestId="user-submit"
     >
       <TextInput
         label="Email"
@@ -189,10 +177,6 @@ function CreateUser({ onDone }: { onDone: () => void }) {
         onChange={(e) => setForm({ ...form, password: e.currentTarget.value })}
         data-testid="user-password"
       />
-      {create.error && <ErrorAlert error={create.error} title="User not created" />}
-      <Button type="submit" loading={create.isPending} data-testid="user-submit">
-        Create user
-      </Button>
-    </Stack>
+    </CreateForm>
   );
 }

@@ -1,28 +1,35 @@
 import { CreatedWebhook, Webhook, type CreateWebhookRequest } from '@driftlock/protocol';
-import { Badge, Button, Modal, Stack, Table, Text, TextInput } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Badge, Button, Stack, Table, TextInput } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { z } from 'zod';
-import { api, errorMessage } from '../../api/client';
+import { api } from '../../api/client';
+import { useRefreshingMutation } from '../../api/mutations';
 import { Can } from '../../auth/session';
+import { CreateForm, FormModal } from '../../ui/form';
 import { formatAgo } from '../../ui/format';
-import { CopyBlock, ErrorAlert, PageHeader, QueryState, Section } from '../../ui/page';
+import { notifyFailure } from '../../ui/notify';
+import {
+  CopyBlock,
+  PageHeader,
+  QueryTable,
+  RowMutationButton,
+  Section,
+  ShownOnce,
+} from '../../ui/page';
 
 const webhooksKey = ['webhooks'] as const;
 
 export function WebhooksPage() {
-  const queryClient = useQueryClient();
   const webhooks = useQuery({
     queryKey: webhooksKey,
     queryFn: () => api('/webhooks', { schema: z.array(Webhook) }),
   });
-  const remove = useMutation({
-    mutationFn: (id: string) => api(`/webhooks/${encodeURIComponent(id)}`, { method: 'DELETE' }),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: webhooksKey }),
-    onError: (e) =>
-      notifications.show({ color: 'red', title: 'Webhook not removed', message: errorMessage(e) }),
-  });
+  const remove = useRefreshingMutation(
+    webhooksKey,
+    (id: string) => api(`/webhooks/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+    notifyFailure('Webhook not removed'),
+  );
   const [creating, setCreating] = useState(false);
   return (
     <Stack gap="sm">
@@ -37,86 +44,62 @@ export function WebhooksPage() {
         </Can>
       </PageHeader>
       <Section title="Webhooks">
-        <QueryState query={webhooks}>
-          {() => (
-            <Table striped verticalSpacing={3} fz="xs" data-testid="webhooks-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>URL</Table.Th>
-                  <Table.Th>Enabled</Table.Th>
-                  <Table.Th>Last delivery</Table.Th>
-                  <Table.Th />
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {(webhooks.data ?? []).map((w) => (
-                  <Table.Tr key={w.id} data-testid="webhook-row">
-                    <Table.Td fw={600}>{w.name}</Table.Td>
-                    <Table.Td className="mono">{w.url}</Table.Td>
-                    <Table.Td>{w.enabled ? 'yes' : 'no'}</Table.Td>
-                    <Table.Td>
-                      {formatAgo(w.lastDeliveryAt)}{' '}
-                      {w.lastDeliveryStatus && (
-                        <Badge size="xs" variant="light">
-                          {w.lastDeliveryStatus}
-                        </Badge>
-                      )}
-                    </Table.Td>
-                    <Table.Td ta="right">
-                      <Can permission="webhooks:write">
-                        <Button
-                          size="compact-xs"
-                          variant="light"
-                          color="red"
-                          loading={remove.isPending && remove.variables === w.id}
-                          onClick={() => remove.mutate(w.id)}
-                          data-testid="webhook-delete"
-                        >
-                          Remove
-                        </Button>
-                      </Can>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          )}
-        </QueryState>
+        <QueryTable
+          query={webhooks}
+          testId="webhooks-table"
+          columns={['Name', 'URL', 'Enabled', 'Last delivery', '']}
+        >
+          {() =>
+            (webhooks.data ?? []).map((w) => (
+              <Table.Tr key={w.id} data-testid="webhook-row">
+                <Table.Td fw={600}>{w.name}</Table.Td>
+                <Table.Td className="mono">{w.url}</Table.Td>
+                <Table.Td>{w.enabled ? 'yes' : 'no'}</Table.Td>
+                <Table.Td>
+                  {formatAgo(w.lastDeliveryAt)}{' '}
+                  {w.lastDeliveryStatus && (
+                    <Badge size="xs" variant="light">
+                      {w.lastDeliveryStatus}
+                    </Badge>
+                  )}
+                </Table.Td>
+                <Table.Td ta="right">
+                  <Can permission="webhooks:write">
+                    <RowMutationButton mutation={remove} id={w.id} testId="webhook-delete">
+                      Remove
+                    </RowMutationButton>
+                  </Can>
+                </Table.Td>
+              </Table.Tr>
+            ))
+          }
+        </QueryTable>
       </Section>
-      <Modal opened={creating} onClose={() => setCreating(false)} title="New webhook" size="lg">
-        {creating && <CreateWebhook />}
-      </Modal>
+      <FormModal opened={creating} onClose={() => setCreating(false)} title="New webhook" size="lg">
+        <CreateWebhook />
+      </FormModal>
     </Stack>
   );
 }
 
 function CreateWebhook() {
-  const queryClient = useQueryClient();
-  const create = useMutation({
-    mutationFn: (body: CreateWebhookRequest) =>
-      api('/webhooks', { method: 'POST', body, schema: CreatedWebhook }),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: webhooksKey }),
-  });
+  const create = useRefreshingMutation(webhooksKey, (body: CreateWebhookRequest) =>
+    api('/webhooks', { method: 'POST', body, schema: CreatedWebhook }),
+  );
   const [name, setName] = useState('');
   const [url, setUrl] = useState('');
   if (create.data)
     return (
-      <Stack gap="sm">
-        <Text size="sm" c="yellow">
-          The signing secret is shown once.
-        </Text>
+      <ShownOnce notice="The signing secret is shown once.">
         <CopyBlock label="Signing secret" value={create.data.secret} testId="webhook-secret" />
-      </Stack>
+      </ShownOnce>
     );
   return (
-    <Stack
-      gap="sm"
-      component="form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        create.mutate({ name: name.trim(), url: url.trim() });
-      }}
+    <CreateForm
+      mutation={create}
+      onSubmit={() => create.mutate({ name: name.trim(), url: url.trim() })}
+      errorTitle="Webhook not created"
+      submitLabel="Create webhook"
     >
       <TextInput
         label="Name"
@@ -131,10 +114,6 @@ function CreateWebhook() {
         value={url}
         onChange={(e) => setUrl(e.currentTarget.value)}
       />
-      {create.error && <ErrorAlert error={create.error} title="Webhook not created" />}
-      <Button type="submit" loading={create.isPending}>
-        Create webhook
-      </Button>
-    </Stack>
+    </CreateForm>
   );
 }
