@@ -13,11 +13,13 @@ import {
   MAX_EVENTS_PER_BATCH,
   PolicyDocument,
   ProcessEvent,
+  Storyline,
   ThreatReport,
 } from '@driftlock/protocol';
 import { AgentConfig, statePaths } from './config/config';
 import { ContainerRegistry, ContainerState } from './containers/container-registry';
 import { RuntimeClients } from './containers/metadata';
+import { userNamesAt, withUserNames } from './containers/users';
 import { DriftFinding, judgeExec } from './detection/detector';
 import { PolicyState } from './detection/policy-state';
 import { respond } from './mitigation/respond';
@@ -444,7 +446,7 @@ export class Agent {
       container:
         metadata?.container ?? (input.container ? this.bareContainer(input.container.id) : null),
       kubernetes: metadata?.kubernetes ?? null,
-      storyline: this.table.storyline(storylineId),
+      storyline: this.namedStoryline(storylineId, input.container?.id ?? null),
     };
     this.flushBatch();
     this.enqueue({ type: 'threat', threat: ThreatReport.parse(threat) });
@@ -461,6 +463,17 @@ export class Agent {
           : null,
       },
       `drift: ${threat.commandLine}`,
+    );
+  }
+
+  /** The threat's storyline with user names from the container's and the host's passwd. */
+  private namedStoryline(storylineId: string, containerId: string | null): Storyline {
+    const inContainer = containerId ? this.table.livePidInContainer(containerId) : null;
+    return withUserNames(
+      this.table.storyline(storylineId),
+      containerId,
+      inContainer === null ? new Map() : userNamesAt(this.config.procRoot, inContainer),
+      userNamesAt(this.config.procRoot, 1),
     );
   }
 
