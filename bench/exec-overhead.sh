@@ -24,7 +24,6 @@ SENSOR=bpf/build/driftlock-sensor
 WORK=$(mktemp -d /dev/shm/driftlock-bench.XXXXXX)
 CGROUP=/sys/fs/cgroup/unified/driftlock-bench-$$
 BPFTRACE_PROGRAM='BEGIN { printf("ready\n"); } tracepoint:sched:sched_process_exec { printf("%d %s\n", pid, str(args->filename)); }'
-NS_PER_TICK=$((1000000000 / $(getconf CLK_TCK)))
 
 make -C bpf --quiet sensor test-fixtures
 mkdir "$CGROUP"
@@ -47,7 +46,9 @@ wait_for_line() { # file pattern
   exit 1
 }
 
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# CPU time of a process's threads in ns (schedstat): /proc/PID/stat counts 10 ms ticks, and the
+# sensor's ~3 ms per block would come out as 0 or 10 ms
+cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{ ns += $1 } END { printf "%.0f\n", ns }'; }
 
 # run time and count of the BPF programs process $1 holds (others on the machine may run their own)
 prog_stats() { # pid label
@@ -57,14 +58,14 @@ prog_stats() { # pid label
   done >>"$WORK/bpf-stats"
 }
 
-# BLOCK fork+execs of /bin/true; prints "elapsed_ns cpu_ns", the observer's CPU added to cpu_ns
+# BLOCK fork+execs of /bin/true; prints "elapsed_ns cpu_ns observer_ns", the observer's CPU added to cpu_ns
 measure() { # [observer pid]
   local before=0 after=0 result
-  [ -n "${1:-}" ] && before=$(cpu_ticks "$1")
+  [ -n "${1:-}" ] && before=$(cpu_ns "$1")
   result=$("$RUNNER" --count "$BLOCK" -- /bin/true)
-  [ -n "${1:-}" ] && after=$(cpu_ticks "$1")
+  [ -n "${1:-}" ] && after=$(cpu_ns "$1")
   sed -E 's/.*"elapsed_ns":([0-9]+),"cpu_ns":([0-9]+).*/\1 \2/' <<<"$result" |
-    awk -v observer=$(((after - before) * NS_PER_TICK)) '{ print $1, $2 + observer }'
+    awk -v observer=$((after - before)) '{ print $1, $2 + observer, observer }'
 }
 
 run_none() { measure; }
@@ -103,13 +104,14 @@ run_bpftrace() {
   echo "$result"
 }
 
-declare -A wall=() cpu=()
+declare -A wall=() cpu=() observer=()
 order=(none sensor bpftrace)
 for round in $(seq 1 "$ROUNDS"); do
   for condition in "${order[@]}"; do
-    read -r elapsed used < <("run_$condition")
+    read -r elapsed used observed < <("run_$condition")
     wall[$condition]+="$elapsed "
     cpu[$condition]+="$used "
+    observer[$condition]+="${observed:-0} "
     echo "round $round: $condition wall $((elapsed / BLOCK)) ns/exec, cpu $((used / BLOCK)) ns/exec" >&2
   done
   order=("${order[@]:1}" "${order[0]}")
@@ -149,6 +151,10 @@ for pair in "sensor none" "sensor bpftrace" "bpftrace none"; do
     done
   done
   echo "$row"
+done
+echo
+for condition in sensor bpftrace; do
+  echo "$condition process CPU: $(us "$(value observer sum "$condition")" "$execs") us per exec (in the CPU columns above)"
 done
 echo
 drops=$(sed -E 's/.*"drops":([0-9]+).*/\1/' "$WORK/sensor-stats" | paste -sd+ | bc)
