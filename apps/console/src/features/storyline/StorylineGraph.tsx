@@ -27,6 +27,30 @@ interface Region {
   labels: boolean;
 }
 
+/** One of the view controls over the graph (zoom, fit, go to the threat). */
+function ViewButton(props: {
+  tip: string;
+  label: string;
+  testId: string;
+  color?: string;
+  onClick: () => void;
+  children: string;
+}) {
+  return (
+    <Tooltip label={props.tip}>
+      <ActionIcon
+        variant="default"
+        color={props.color}
+        onClick={props.onClick}
+        aria-label={props.label}
+        data-testid={props.testId}
+      >
+        {props.children}
+      </ActionIcon>
+    </Tooltip>
+  );
+}
+
 function visibleRegion(
   t: ZoomTransform,
   size: { width: number; height: number },
@@ -190,47 +214,34 @@ export function StorylineGraph({
   return (
     <div ref={wrapperRef} style={{ position: 'relative', width: '100%', height: '100%' }}>
       <Group gap={4} style={{ position: 'absolute', top: 8, left: 8, zIndex: 1 }}>
-        <Tooltip label="Zoom in">
-          <ActionIcon
-            variant="default"
-            onClick={() => zoomBy(1.4)}
-            aria-label="Zoom in"
-            data-testid="storyline-zoom-in"
-          >
-            +
-          </ActionIcon>
-        </Tooltip>
-        <Tooltip label="Zoom out">
-          <ActionIcon
-            variant="default"
-            onClick={() => zoomBy(1 / 1.4)}
-            aria-label="Zoom out"
-            data-testid="storyline-zoom-out"
-          >
-            −
-          </ActionIcon>
-        </Tooltip>
-        <Tooltip label="Fit">
-          <ActionIcon
-            variant="default"
-            onClick={reset}
-            aria-label="Reset view"
-            data-testid="storyline-fit"
-          >
-            ⤢
-          </ActionIcon>
-        </Tooltip>
-        <Tooltip label="Go to the threat">
-          <ActionIcon
-            variant="default"
-            color="red"
-            onClick={focusThreat}
-            aria-label="Go to the threat"
-            data-testid="storyline-focus-threat"
-          >
-            ◎
-          </ActionIcon>
-        </Tooltip>
+        <ViewButton
+          tip="Zoom in"
+          label="Zoom in"
+          testId="storyline-zoom-in"
+          onClick={() => zoomBy(1.4)}
+        >
+          +
+        </ViewButton>
+        <ViewButton
+          tip="Zoom out"
+          label="Zoom out"
+          testId="storyline-zoom-out"
+          onClick={() => zoomBy(1 / 1.4)}
+        >
+          −
+        </ViewButton>
+        <ViewButton tip="Fit" label="Reset view" testId="storyline-fit" onClick={reset}>
+          ⤢
+        </ViewButton>
+        <ViewButton
+          tip="Go to the threat"
+          label="Go to the threat"
+          testId="storyline-focus-threat"
+          color="red"
+          onClick={focusThreat}
+        >
+          ◎
+        </ViewButton>
       </Group>
       <svg
         ref={svgRef}
