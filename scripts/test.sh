@@ -8,7 +8,8 @@ ROOT=$PWD
 bash scripts/setup-system.sh
 pnpm install --frozen-lockfile --reporter=silent
 pnpm build
-export TEST_DATABASE_URL=$(bash scripts/test-postgres.sh)
+TEST_DATABASE_URL=$(bash scripts/test-postgres.sh)
+export TEST_DATABASE_URL
 
 RESULTS="$ROOT/.driftlock/test-results"
 rm -rf "$RESULTS" && mkdir -p "$RESULTS"

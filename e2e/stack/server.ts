@@ -2,11 +2,11 @@ import { ChildProcess, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
 import * as path from 'path';
 import { Client } from 'pg';
+import { TEST_DATABASE_URL } from '../../apps/server/test/test-database-url';
 import { freeLoopbackPort } from '../cluster/file-server';
 
 export const REPO = path.resolve(__dirname, '..', '..');
-export const TEST_DATABASE_URL =
-  process.env.TEST_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
+export { TEST_DATABASE_URL };
 export const ADMIN_EMAIL = 'admin@e2e.driftlock';
 export const ADMIN_PASSWORD = 'e2e admin password';
 

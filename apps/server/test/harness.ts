@@ -11,9 +11,9 @@ import type { Actor } from '../src/auth/actor';
 import { loadConfig } from '../src/config/app-config';
 import { UsersService } from '../src/users/users.service';
 
-/** The Postgres the tests run on (Debian's, started by scripts/test.sh); each spec file gets its own database. */
-export const TEST_DATABASE_URL =
-  process.env.TEST_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
+import { TEST_DATABASE_URL } from './test-database-url';
+
+export { TEST_DATABASE_URL };
 
 export const FIXTURE_PASSWORD = 'correct horse battery staple';
 export const fixtureEmail = (role: Role) => `${role}@test.driftlock`;
