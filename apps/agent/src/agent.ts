@@ -420,6 +420,9 @@ export class Agent {
     const kill = response.mitigations.find((m) => m.action === 'kill');
     if (kill?.outcome === 'succeeded' && !kill.killedInKernel) {
       // A script killed mid-run leaves its children (a `sleep`, a download) running: they go too.
+      // Fork and exec events reach the table up to a drain period late: wait until the sensor
+      // has delivered everything the kernel recorded before the kill, then look for children.
+      await this.sensor.drained().catch(() => undefined);
       const children = this.table.liveDescendants(processId);
       for (const pid of children) {
         try {

@@ -174,6 +174,14 @@ export class Sensor extends EventEmitter<SensorEventMap> {
     return this.lastStats;
   }
 
+  /**
+   * Resolves once every event the kernel recorded before this call has been emitted: the loader
+   * drains the ring buffer before it reads a command, so the events precede the command's ack.
+   */
+  async drained(): Promise<void> {
+    await this.command('stats');
+  }
+
   /** The last periodic or requested stats line, if any. */
   get latestStats(): SensorStats | null {
     return this.lastStats;
