@@ -6,11 +6,16 @@
 #            the enforcement lookup, and nothing is killed),
 #   bpftrace a tracepoint:sched:sched_process_exec one-liner printing pid and filename.
 # The conditions alternate in rounds (ROUNDS x BLOCK execs each, who goes first rotates), so
-# changes in machine load hit all three alike. Two measures per condition:
+# changes in machine load hit all three alike; each observer is started for its block and gets a
+# short unmeasured warm-up first (a sensor in production has been running for days). Two measures:
 #   wall  elapsed time of the loop;
 #   cpu   CPU time of the loop (runner + children, user + system: in-kernel BPF time included)
 #         plus the CPU time of the observer process (driftlock-sensor or bpftrace) meanwhile.
-# Also the kernel's own accounting of time in the sensor's programs (kernel.bpf_stats_enabled).
+# The headline is paired: each round's ratio of two conditions run back to back, their median
+# over the rounds and a 95 % confidence interval of that median (order statistics), so load that
+# drifts over the run cancels out instead of widening the spread.
+# The kernel's own accounting of time in the programs (kernel.bpf_stats_enabled, which adds two
+# clock reads per program run) is taken in extra blocks after the timed rounds, never in them.
 # Prints Markdown; docs/bench/exec-overhead.md holds a run.
 # Needs root. Usage: bench/exec-overhead.sh [ROUNDS] [BLOCK]   (defaults 40 500)
 set -euo pipefail
@@ -58,9 +63,22 @@ prog_stats() { # pid label
   done >>"$WORK/bpf-stats"
 }
 
-# BLOCK fork+execs of /bin/true; prints "elapsed_ns cpu_ns observer_ns", the observer's CPU added to cpu_ns
+WARMUP=50
+
+# BLOCK fork+execs of /bin/true after WARMUP unmeasured ones; prints "elapsed_ns cpu_ns observer_ns",
+# the observer's CPU added to cpu_ns. With STATS_LABEL set, instead measures nothing and records
+# the observer's in-kernel program time over the block.
 measure() { # [observer pid]
   local before=0 after=0 result
+  "$RUNNER" --count "$WARMUP" -- /bin/true >/dev/null
+  if [ -n "${STATS_LABEL:-}" ]; then
+    sysctl -qw kernel.bpf_stats_enabled=1
+    "$RUNNER" --count "$BLOCK" -- /bin/true >/dev/null
+    prog_stats "$1" "$STATS_LABEL"
+    sysctl -qw kernel.bpf_stats_enabled=0
+    echo "0 0 0"
+    return
+  fi
   [ -n "${1:-}" ] && before=$(cpu_ns "$1")
   result=$("$RUNNER" --count "$BLOCK" -- /bin/true)
   [ -n "${1:-}" ] && after=$(cpu_ns "$1")
@@ -79,10 +97,7 @@ run_sensor() {
   exec 3>"$fifo"
   echo "mode $(stat -c %i "$CGROUP") protect" >&3
   wait_for_line "$out" '"k":"ack","ok":true'
-  sysctl -qw kernel.bpf_stats_enabled=1
-  result=$(measure "$pid")
-  prog_stats "$pid" sensor
-  sysctl -qw kernel.bpf_stats_enabled=0
+  result=$(STATS_LABEL=${STATS:+sensor} measure "$pid")
   exec 3>&-
   wait "$pid"
   grep '"k":"stats"' "$out" | tail -1 >>"$WORK/sensor-stats"
@@ -95,70 +110,69 @@ run_bpftrace() {
   bpftrace -e "$BPFTRACE_PROGRAM" >"$out" 2>/dev/null &
   pid=$!
   wait_for_line "$out" '^ready'
-  sysctl -qw kernel.bpf_stats_enabled=1
-  result=$(measure "$pid")
-  prog_stats "$pid" bpftrace
-  sysctl -qw kernel.bpf_stats_enabled=0
+  result=$(STATS_LABEL=${STATS:+bpftrace} measure "$pid")
   kill -INT "$pid"
   wait "$pid" || true
   echo "$result"
 }
 
-declare -A wall=() cpu=() observer=()
+# one line per block: round condition wall_ns cpu_ns observer_ns
+BLOCKS=$WORK/blocks
 order=(none sensor bpftrace)
 for round in $(seq 1 "$ROUNDS"); do
   for condition in "${order[@]}"; do
     read -r elapsed used observed < <("run_$condition")
-    wall[$condition]+="$elapsed "
-    cpu[$condition]+="$used "
-    observer[$condition]+="${observed:-0} "
+    echo "$round $condition $elapsed $used ${observed:-0}" >>"$BLOCKS"
     echo "round $round: $condition wall $((elapsed / BLOCK)) ns/exec, cpu $((used / BLOCK)) ns/exec" >&2
   done
   order=("${order[@]:1}" "${order[0]}")
 done
+STATS=1 run_sensor >/dev/null
+STATS=1 run_bpftrace >/dev/null
 
-# On a shared machine other tenants' bursts land on random rounds: the median round resists
-# them; the sum is what a long loop would see.
-stat_of() { # sum|median values...
-  local how=$1
-  shift
-  printf '%s\n' "$@" | sort -n | awk -v how="$how" '{ v[NR] = $1; s += $1 }
-    END { if (how == "sum") printf "%.0f\n", s; else printf "%.0f\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+# values of one measure (3: wall, 4: cpu, 5: observer) for one condition, round by round
+column() { awk -v c="$2" -v f="$1" '$2 == c { print $f }' "$BLOCKS"; }
+# each round's ratio a/b of one measure
+paired() { awk -v a="$2" -v b="$3" -v f="$1" '$2 == a { x[$1] = $f } $2 == b { y[$1] = $f }
+  END { for (r in x) if (r in y) printf "%.6f\n", x[r] / y[r] }' "$BLOCKS"; }
+# median of numbers on stdin, with a 95 % confidence interval from order statistics: the k-th
+# smallest and k-th largest, k the largest with P(Binomial(n, 1/2) < k) <= 0.025
+median_ci() {
+  sort -g | awk '{ v[NR] = $1 } END {
+    n = NR; med = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+    p = 0.5 ^ n; cdf = p; k = 1
+    for (i = 1; i < n; i++) { p = p * (n - i + 1) / i; if (cdf + p > 0.025) break; cdf += p; k = i + 1 }
+    printf "%.3f (%.3f-%.3f)\n", med, v[k], v[n + 1 - k] }'
 }
-value() { # measure(wall|cpu) stat condition
-  local -n values=$1
-  # shellcheck disable=SC2086
-  stat_of "$2" ${values[$3]}
-}
+sum() { awk '{ s += $1 } END { printf "%.0f\n", s }'; }
+median() { sort -g | awk '{ v[NR] = $1 } END { printf "%.0f\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 us() { echo "scale=1; $1 / $2 / 1000" | bc; }
-ratio() { echo "scale=3; $1 / $2" | bc; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f\n", a / b }'; }
 
 execs=$((ROUNDS * BLOCK))
 echo "| condition | execs | wall us/exec (all) | wall us/exec (median round) | CPU us/exec (all) | CPU us/exec (median round) |"
 echo "|---|---|---|---|---|---|"
-for condition in none sensor bpftrace; do
-  echo "| $condition | $execs | $(us "$(value wall sum "$condition")" "$execs") | $(us "$(value wall median "$condition")" "$BLOCK") | $(us "$(value cpu sum "$condition")" "$execs") | $(us "$(value cpu median "$condition")" "$BLOCK") |"
+for c in none sensor bpftrace; do
+  echo "| $c | $execs | $(us "$(column 3 $c | sum)" "$execs") | $(us "$(column 3 $c | median)" "$BLOCK") | $(us "$(column 4 $c | sum)" "$execs") | $(us "$(column 4 $c | median)" "$BLOCK") |"
 done
 echo
-echo "| ratio | wall (all) | wall (median round) | CPU (all) | CPU (median round) |"
+echo "Ratios. Paired: the median over rounds of each round's ratio, 95 % confidence interval in"
+echo "brackets. All: total time over total time."
+echo
+echo "| ratio | wall, paired | CPU, paired | wall (all) | CPU (all) |"
 echo "|---|---|---|---|---|"
 for pair in "sensor none" "sensor bpftrace" "bpftrace none"; do
   read -r a b <<<"$pair"
-  row="| $a / $b |"
-  for measure in wall cpu; do
-    for stat in sum median; do
-      row+=" $(ratio "$(value $measure $stat "$a")" "$(value $measure $stat "$b")") |"
-    done
-  done
-  echo "$row"
+  echo "| $a / $b | $(paired 3 "$a" "$b" | median_ci) | $(paired 4 "$a" "$b" | median_ci) |" \
+    "$(ratio "$(column 3 "$a" | sum)" "$(column 3 "$b" | sum)") | $(ratio "$(column 4 "$a" | sum)" "$(column 4 "$b" | sum)") |"
 done
 echo
-for condition in sensor bpftrace; do
-  echo "$condition process CPU: $(us "$(value observer sum "$condition")" "$execs") us per exec (in the CPU columns above)"
+for c in sensor bpftrace; do
+  echo "$c process CPU: $(us "$(column 5 $c | sum)" "$execs") us per exec (in the CPU columns above)"
 done
 echo
 drops=$(sed -E 's/.*"drops":([0-9]+).*/\1/' "$WORK/sensor-stats" | paste -sd+ | bc)
 echo "sensor ring-buffer drops: $drops"
 echo
-echo "In-kernel time per program run (kernel.bpf_stats_enabled; every exec on the host counts, not only the loop's):"
+echo "In-kernel time per program run (kernel.bpf_stats_enabled, in one extra block per observer after the timed rounds; every exec on the host counts, not only the loop's):"
 awk '{ key = $1 " " $2; ns[key] += $3; runs[key] += $4 } END { for (k in ns) printf "- %s: %.2f us per run over %d runs\n", k, ns[k] / runs[k] / 1000, runs[k] }' "$WORK/bpf-stats" | sort
