@@ -20,8 +20,9 @@ import { AgentConfig, statePaths } from './config/config';
 import { ContainerRegistry, ContainerState } from './containers/container-registry';
 import { RuntimeClients } from './containers/metadata';
 import { userNamesAt, withUserNames } from './containers/users';
-import { DriftFinding, judgeExec } from './detection/detector';
+import { DriftFinding, isRuntimeInit, judgeExec } from './detection/detector';
 import { PolicyState } from './detection/policy-state';
+import { runningFileFlags } from './detection/running-drift';
 import { respond } from './mitigation/respond';
 import { hashFile, QuarantineRecord, QuarantineStore } from './mitigation/quarantine';
 import { bootEpochMs, bootNsToEpochMs } from './processes/clock';
@@ -39,6 +40,8 @@ export const AGENT_VERSION: string = JSON.parse(
 const METADATA_RETRY_MS = 30_000;
 const MAX_CONTAINERS = 10_000;
 const MAX_COMMAND_LINE = 8192;
+/** Bounds one container's sweep for drift already running (a container rarely has more). */
+const MAX_SWEPT_PROCESSES = 10_000;
 
 function unique<T>(items: T[]): T[] {
   return [...new Set(items)];
@@ -294,9 +297,10 @@ export class Agent {
     // Two /proc reads per exec: spent only where a path or a report needs the directory.
     const needsCwd = container !== null || !path.posix.isAbsolute(event.filename);
     const cwd = needsCwd ? (this.cwdOf(pid) ?? this.cwdOf(event.ppid)) : null;
-    const exe = path.posix.isAbsolute(event.filename)
-      ? event.filename
-      : path.posix.join(cwd ?? '/', event.filename);
+    // The start-up scan read the exe link from the host; an exec names the file as the container does.
+    const named =
+      event.scan && container ? (this.containerView(pid, 'exe') ?? event.filename) : event.filename;
+    const exe = path.posix.isAbsolute(named) ? named : path.posix.join(cwd ?? '/', named);
     const flags = [
       event.flags.upperLayer ? 'upper_layer' : null,
       event.flags.memfd ? 'memfd' : null,
@@ -351,18 +355,22 @@ export class Agent {
   }
 
   /**
-   * The working directory as the container sees it. readlink of /proc/<pid>/cwd gives the
-   * path inside the process's root when that root is a mount of its own (pivot_root), and the
-   * host path under a plain chroot; the root prefix is cut in that case.
+   * A /proc link of the process (`cwd`, `exe`) as the container sees it. readlink gives the path
+   * inside the process's root when that root is a mount of its own (pivot_root), and the host
+   * path under a plain chroot; the root prefix is cut in that case.
    */
-  private cwdOf(pid: number): string | null {
+  private containerView(pid: number, link: 'cwd' | 'exe'): string | null {
     const base = path.join(this.config.procRoot, String(pid));
-    const cwd = readlinkOrNull(path.join(base, 'cwd'));
+    const target = readlinkOrNull(path.join(base, link));
     const root = readlinkOrNull(path.join(base, 'root'));
-    if (cwd === null) return null;
-    if (root && root !== '/' && (cwd === root || cwd.startsWith(`${root}/`)))
-      return cwd.slice(root.length) || '/';
-    return cwd;
+    if (target === null) return null;
+    if (root && root !== '/' && (target === root || target.startsWith(`${root}/`)))
+      return target.slice(root.length) || '/';
+    return target;
+  }
+
+  private cwdOf(pid: number): string | null {
+    return this.containerView(pid, 'cwd');
   }
 
   // --- detection and mitigation -------------------------------------------------------------
@@ -400,14 +408,87 @@ export class Agent {
     // The exe was guessed from a relative name without a cwd; the file found is the truth.
     if (node && input.cwd === null && finding.driftClass !== 'fileless')
       node.exe = finding.containerPath;
+    await this.raise(finding, {
+      input,
+      processId,
+      storylineId,
+      mode: event.mode,
+      killedInKernel: event.killed,
+    });
+  }
+
+  /**
+   * Drift already running when Application Control comes on for a container: the agent started
+   * after it (the start-up scan found it) or it ran while the container was unwatched. Each live
+   * process's file is checked against the container's layers and handled as if it had just been
+   * exec'd; in protect mode it is killed from user space.
+   */
+  private async sweepRunning(state: ContainerState, mode: 'detect' | 'protect'): Promise<void> {
+    const container = this.registry.get(state.ref.id);
+    if (!container?.layers) return;
+    for (const pid of this.table.livePidsInContainer(state.ref.id, null, MAX_SWEPT_PROCESSES)) {
+      const node = this.table.livePid(pid);
+      if (!node || isRuntimeInit(node.args)) continue;
+      const flags = runningFileFlags(this.config.procRoot, pid, node.exe, container.layers);
+      if (!flags) continue;
+      const input: ExecInput = {
+        pid,
+        ppid: node.ppid,
+        timeMs: Date.now(),
+        exe: node.exe,
+        args: node.args,
+        argsTruncated: node.argsTruncated,
+        cwd: node.cwd ?? this.cwdOf(pid),
+        uid: node.uid,
+        flags: node.flags,
+        container: state.ref,
+      };
+      const finding = judgeExec(
+        {
+          ...input,
+          filename: node.exe,
+          ino: null,
+          flags,
+          previousExe: null,
+          layers: container.layers,
+        },
+        this.config.procRoot,
+      );
+      if (!finding) continue;
+      this.log.warn(
+        { pid, exe: node.exe, container: state.ref.id, mode },
+        'detection: drift found running when Application Control came on',
+      );
+      await this.raise(finding, {
+        input,
+        processId: node.processId,
+        storylineId: node.storylineId,
+        mode,
+        killedInKernel: false,
+      });
+    }
+  }
+
+  /** Mitigates one finding as the mode says and reports it as a threat. */
+  private async raise(
+    finding: DriftFinding,
+    ctx: {
+      input: ExecInput;
+      processId: string;
+      storylineId: string;
+      mode: 'detect' | 'protect';
+      killedInKernel: boolean;
+    },
+  ): Promise<void> {
+    const { input, processId, storylineId, mode, killedInKernel } = ctx;
     const sources = this.sourcesFor(finding, input.pid, input.container?.id ?? null);
-    if (await this.isExcepted(finding, sources, event.killed)) return;
+    if (await this.isExcepted(finding, sources, killedInKernel)) return;
     const threatId = randomUUID();
     const response = await respond(
       {
         threatId,
-        mode: event.mode,
-        killedInKernel: event.killed,
+        mode,
+        killedInKernel,
         pid: input.pid,
         args: input.args,
         containerId: input.container?.id ?? null,
@@ -441,7 +522,7 @@ export class Agent {
       detectedAt: new Date(input.timeMs).toISOString(),
       engine: 'application_control',
       driftClass: finding.driftClass,
-      mode: event.mode,
+      mode,
       commandLine: input.args.join(' ').slice(0, MAX_COMMAND_LINE) || input.exe,
       processId,
       file: response.file,
@@ -459,7 +540,7 @@ export class Agent {
         threatId,
         driftClass: finding.driftClass,
         path: finding.containerPath,
-        mode: event.mode,
+        mode,
         mitigations: response.mitigations.map((m) => `${m.action} ${m.outcome}: ${m.detail}`),
         pod: metadata?.kubernetes
           ? `${metadata.kubernetes.namespace}/${metadata.kubernetes.podName}`
@@ -536,10 +617,13 @@ export class Agent {
 
   private async applyMode(state: ContainerState): Promise<void> {
     const mode = this.policy.modeFor(state.metadata?.kubernetes?.namespace ?? null);
-    if (this.modes.get(state.cgroupId) === mode) return;
+    const previous = this.modes.get(state.cgroupId);
+    if (previous === mode) return;
+    // Recorded before the await, so a policy and a container discovery arriving together
+    // change the mode (and sweep the container) once.
+    this.modes.set(state.cgroupId, mode);
     try {
       await this.sensor.setMode(state.cgroupId, mode);
-      this.modes.set(state.cgroupId, mode);
       this.log.info(
         { container: state.ref.id, cgroupId: state.cgroupId, mode },
         'policy: container mode set',
@@ -548,7 +632,17 @@ export class Agent {
       this.log.error(
         `policy: cannot set mode ${mode} for container ${state.ref.id}: ${(error as Error).message}`,
       );
+      if (this.modes.get(state.cgroupId) === mode) {
+        if (previous === undefined) this.modes.delete(state.cgroupId);
+        else this.modes.set(state.cgroupId, previous);
+      }
+      return;
     }
+    // New execs are judged from here on; what already runs is judged once, now.
+    if ((previous ?? 'off') === 'off' && mode !== 'off')
+      await this.sweepRunning(state, mode).catch((error: Error) =>
+        this.log.error(`detection: sweep of container ${state.ref.id}: ${error.message}`),
+      );
   }
 
   private async applyContainerPolicy(state: ContainerState): Promise<void> {

@@ -77,6 +77,27 @@ describe('driftlock agent on the real sensor', () => {
     return [...server.stored.values()].flatMap((m) => (m.type === 'threat' ? [m.threat] : []));
   }
 
+  /** Starts busybox copied to /tmp/<dir>/sleep as `sleep 120` in the background; its pid. */
+  async function startHiddenSleep(dir: string): Promise<number> {
+    // the shell opens /dev/null for a background job's stdin
+    if (!fs.existsSync(path.join(container.merged, 'dev/null'))) {
+      fs.mkdirSync(path.join(container.merged, 'dev'), { recursive: true });
+      execFileSync('mknod', ['-m', '666', path.join(container.merged, 'dev/null'), 'c', '1', '3']);
+    }
+    const started = await container.run(
+      `cd /tmp && /bin/busybox mkdir ${dir} && /bin/busybox cp /bin/busybox ${dir}/sleep && (./${dir}/sleep 120 >/tmp/${dir}/log 2>&1 & echo $!)`,
+    );
+    return Number(started.stdout.trim());
+  }
+
+  function isRunning(pid: number): boolean {
+    try {
+      return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    } catch {
+      return false;
+    }
+  }
+
   it('kills a downloaded binary before it runs, quarantines it and reports the threat with its storyline', async () => {
     const before = threats().length;
     const session = await container.run(
@@ -221,6 +242,53 @@ describe('driftlock agent on the real sensor', () => {
     expect(threats()).toHaveLength(before);
   });
 
+  it('finds drift already running when Application Control comes on: reported in detect mode, killed in protect mode', async () => {
+    let version = 10;
+    const setPolicy = async (enabled: boolean, mode: 'detect' | 'protect') => {
+      version += 1;
+      server.send({
+        v: PROTOCOL_VERSION,
+        type: 'policy',
+        policy: { ...PROTECT, version, default: { enabled, mode } },
+      });
+      await agent.modeSet(container.id, enabled ? mode : 'off');
+    };
+    // Unwatched: a downloaded program starts and keeps running (busybox named after the applet
+    // it should run, hidden the way miners hide).
+    await setPolicy(false, 'protect');
+    const pid = await startHiddenSleep('.cache');
+    expect(isRunning(pid)).toBe(true);
+    const before = threats().length;
+
+    await setPolicy(true, 'detect');
+    await server.until(() => threats().length > before);
+    expect(threats()[before]).toMatchObject({
+      driftClass: 'new_binary',
+      mode: 'detect',
+      commandLine: './.cache/sleep 120',
+      file: { path: '/tmp/.cache/sleep' },
+      container: { id: container.id },
+    });
+    expect(threats()[before].mitigations.map((m) => [m.action, m.outcome])).toEqual([
+      ['none', 'skipped'],
+    ]);
+    expect(isRunning(pid)).toBe(true);
+
+    await setPolicy(false, 'protect');
+    await setPolicy(true, 'protect');
+    await server.until(() => threats().length > before + 1);
+    const killed = threats()[before + 1];
+    expect(killed).toMatchObject({ driftClass: 'new_binary', mode: 'protect' });
+    expect(killed.mitigations.map((m) => [m.action, m.outcome, m.killedInKernel])).toEqual([
+      ['kill', 'succeeded', false],
+      ['quarantine', 'succeeded', false],
+    ]);
+    expect(isRunning(pid)).toBe(false);
+    expect(fs.existsSync(path.join(container.merged, 'tmp/.cache/sleep'))).toBe(false);
+    // The image's own long-running process (the container's sleep) was judged and left alone.
+    expect(threats()).toHaveLength(before + 2);
+  });
+
   it('says what it is doing through `status`', async () => {
     const cli = [
       path.join(__dirname, 'support', 'register-ts.js'),
@@ -272,6 +340,34 @@ describe('driftlock agent on the real sensor', () => {
     expect(received).toEqual(['./miner1 true', './miner2 true']);
     expect(threats()).toHaveLength(2);
     expect(before).toBeGreaterThan(0);
+  });
+
+  it('kills drift started while the agent was down, found by its start-up scan', async () => {
+    const before = threats().length;
+    await agent.kill('SIGKILL');
+    // No agent, no sensor: nothing stops it now.
+    const pid = await startHiddenSleep('.hidden');
+    expect(isRunning(pid)).toBe(true);
+
+    agent = new AgentProcess(stateDir);
+    agent.start();
+    await agent.modeSet(container.id, 'protect');
+    await server.until(() => threats().length > before);
+    const threat = threats()[before];
+    expect(threat).toMatchObject({
+      driftClass: 'new_binary',
+      mode: 'protect',
+      commandLine: './.hidden/sleep 120',
+      file: { path: '/tmp/.hidden/sleep' },
+      container: { id: container.id },
+    });
+    expect(threat.mitigations.map((m) => [m.action, m.outcome, m.killedInKernel])).toEqual([
+      ['kill', 'succeeded', false],
+      ['quarantine', 'succeeded', false],
+    ]);
+    expect(isRunning(pid)).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(threats()).toHaveLength(before + 1);
   });
 
   it('enrolls itself on first start from the token in its environment, the DaemonSet way', async () => {

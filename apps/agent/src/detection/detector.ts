@@ -57,18 +57,22 @@ function absolute(file: string, cwd: string | null): string {
     : path.posix.join(cwd ?? '/', file);
 }
 
+/** runc's own `runc init`, run from a memfd copy of itself while it sets a container up. */
+export function isRuntimeInit(args: string[]): boolean {
+  const argv0 = path.basename(args[0] ?? '');
+  return (argv0 === 'runc' || argv0.startsWith('runc:')) && args[1] === 'init';
+}
+
 /**
  * runc 1.1 copies itself into a memfd and re-executes that copy (`runc init`) on every
  * container start and exec: fileless by the kernel's measure, and the runtime's own doing.
  */
 export function isRuntimeReexec(facts: ExecFacts): boolean {
   const previous = facts.previousExe === null ? '' : path.basename(facts.previousExe);
-  const argv0 = path.basename(facts.args[0] ?? '');
   return (
     facts.flags.memfd &&
     (previous === 'runc' || previous.startsWith('runc')) &&
-    (argv0 === 'runc' || argv0.startsWith('runc:')) &&
-    facts.args[1] === 'init'
+    isRuntimeInit(facts.args)
   );
 }
 
