@@ -1,8 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { RootLayers } from '../containers/mountinfo';
-import { hostPathIn, isRegularFile } from './container-fs';
+import { hostPathIn, inImage, isRegularFile } from './container-fs';
 import type { ExecFlags } from './detector';
+
+/** What readlink of /proc/<pid>/exe appends once the file has no link left. */
+const DELETED = ' (deleted)';
 
 function statOrNull(file: string): fs.Stats | null {
   try {
@@ -32,10 +35,15 @@ export function runningFileFlags(
   } catch {
     return null;
   }
-  // A memfd, or a file deleted since: nothing on disk the process runs from.
-  if (link.startsWith('/memfd:') || link.endsWith(' (deleted)'))
-    return { memfd: true, upperLayer: false, nonImageFs: false };
+  const fileless = { memfd: true, upperLayer: false, nonImageFs: false };
+  if (link.startsWith('/memfd:')) return fileless;
   if (!path.posix.isAbsolute(exe)) return null;
+  // Deleted since it started: drift when the image never had that path (run, then removed);
+  // an image file replaced under a running process (a package upgrade) cannot be told apart.
+  if (link.endsWith(DELETED)) {
+    const file = exe.endsWith(DELETED) ? exe.slice(0, -DELETED.length) : exe;
+    return inImage(layers, file) ? null : fileless;
+  }
   const running = statOrNull(path.join(base, 'exe'));
   const named = statOrNull(hostPathIn(path.join(base, 'root'), exe));
   const root = statOrNull(path.join(base, 'root'));
