@@ -4,6 +4,7 @@
 # machine whose image was saved with Postgres running), and the caller captures stdout.
 set -euo pipefail
 exec 3>&1 1>&2
+cd /  # su postgres cannot enter a checkout under /root
 VERSION=$(ls /usr/lib/postgresql | sort -n | tail -1)
 clusters=$(pg_lsclusters -h)
 grep -q "^$VERSION main" <<<"$clusters" || pg_createcluster "$VERSION" main 3>&-
